@@ -5,8 +5,7 @@
 #include "internal/api.h"
 
 GOC_API const char *
-goc_strstatus(int status)
-{
+goc_strstatus(int status) {
     switch (status) {
     case GOC_OK:
         return "GOC_OK: success";

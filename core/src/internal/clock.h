@@ -7,8 +7,7 @@
 #include <time.h>
 
 static inline int64_t
-goci_now_ns(void)
-{
+goci_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -17,8 +16,7 @@ goci_now_ns(void)
 /* Absolute deadline for a relative timeout; INT64_MAX for "never" (negative timeouts) and
  * saturating instead of overflowing for huge ones. */
 static inline int64_t
-goci_deadline_after(int64_t timeout_ns)
-{
+goci_deadline_after(int64_t timeout_ns) {
     if (timeout_ns < 0)
         return INT64_MAX;
     int64_t now = goci_now_ns();
@@ -26,8 +24,7 @@ goci_deadline_after(int64_t timeout_ns)
 }
 
 static inline struct timespec
-goci_timespec_of(int64_t ns)
-{
+goci_timespec_of(int64_t ns) {
     struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
     return ts;
 }

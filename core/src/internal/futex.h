@@ -19,8 +19,7 @@
  * the deadline, EINTR on a signal. Callers re-check their condition in a loop: wake-ups can be
  * spurious. */
 static inline int
-goci_futex_wait(_Atomic uint32_t *word, uint32_t expected, int64_t deadline_ns)
-{
+goci_futex_wait(_Atomic uint32_t *word, uint32_t expected, int64_t deadline_ns) {
     struct timespec ts, *tsp = NULL;
     if (deadline_ns != INT64_MAX) {
         ts = goci_timespec_of(deadline_ns);
@@ -28,8 +27,8 @@ goci_futex_wait(_Atomic uint32_t *word, uint32_t expected, int64_t deadline_ns)
     }
     /* FUTEX_WAIT_BITSET takes an absolute timeout, on CLOCK_MONOTONIC unless
      * FUTEX_CLOCK_REALTIME is given. */
-    long rc = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
-                      expected, tsp, NULL, FUTEX_BITSET_MATCH_ANY);
+    long rc = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected,
+                      tsp, NULL, FUTEX_BITSET_MATCH_ANY);
     if (rc == 0)
         return 0;
     if (errno == EAGAIN)
@@ -39,8 +38,7 @@ goci_futex_wait(_Atomic uint32_t *word, uint32_t expected, int64_t deadline_ns)
 
 /* Wake up to n sleepers on word (INT_MAX: all). */
 static inline void
-goci_futex_wake(_Atomic uint32_t *word, int n)
-{
+goci_futex_wake(_Atomic uint32_t *word, int n) {
     syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n, NULL, NULL, 0);
 }
 

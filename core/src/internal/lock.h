@@ -18,8 +18,7 @@ typedef struct goci_lock {
 } goci_lock;
 
 static inline void
-goci_lock_slow(goci_lock *l)
-{
+goci_lock_slow(goci_lock *l) {
     struct goci_backoff b = GOCI_BACKOFF_INIT;
     uint32_t expected;
     /* Spin while the lock is held but nobody sleeps: the holder is about to release it. */
@@ -39,8 +38,7 @@ goci_lock_slow(goci_lock *l)
 }
 
 static inline void
-goci_lock_acquire(goci_lock *l)
-{
+goci_lock_acquire(goci_lock *l) {
     uint32_t expected = 0;
     /* acquire; pairs with the release in goci_lock_release. */
     if (!atomic_compare_exchange_strong_explicit(&l->state, &expected, 1, memory_order_acquire,
@@ -49,8 +47,7 @@ goci_lock_acquire(goci_lock *l)
 }
 
 static inline void
-goci_lock_release(goci_lock *l)
-{
+goci_lock_release(goci_lock *l) {
     /* release; pairs with the acquires above. Only a state of 2 can have sleepers. */
     if (atomic_exchange_explicit(&l->state, 0, memory_order_release) == 2)
         goci_futex_wake(&l->state, 1);

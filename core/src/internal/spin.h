@@ -17,8 +17,7 @@
 
 /* One CPU relax hint. */
 static inline void
-goci_spin_pause(void)
-{
+goci_spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -28,26 +27,33 @@ goci_spin_pause(void)
 #endif
 }
 
-/* Exponential backoff: step k spins 2^k pauses while k <= GOCI_SPIN_LIMIT, then yields the CPU
- * once per step; after GOCI_YIELD_LIMIT steps the caller should park. With the limits below a
- * waiter spins for roughly 2^7 pauses (a few microseconds) and yields a handful of times
- * before it sleeps. */
+/* Exponential backoff for retrying a contended atomic: step k spins 2^k pauses up to
+ * 2^GOCI_SPIN_LIMIT, then (snooze only) yields once per step; after GOCI_YIELD_LIMIT steps
+ * the caller should park. */
 #define GOCI_SPIN_LIMIT 6
 #define GOCI_YIELD_LIMIT 10
 
+/* Waiting for a partner: check the condition after every pause for GOCI_WAIT_PAUSES pauses
+ * (about 3-10 us: a partner that is running answers well within it), then yield the CPU
+ * GOCI_WAIT_YIELDS times (a partner that shares our core gets to run), then park on the
+ * futex. Checking after every pause, rather than after exponentially growing spins, keeps
+ * the answer latency of a spinning waiter at one pause. */
+#define GOCI_WAIT_PAUSES 256
+#define GOCI_WAIT_YIELDS 4
+
 /* Name of the policy, recorded by the harness in each run's header. */
-#define GOCI_SPIN_POLICY "exp-backoff spin 2^0..2^6 pauses, yield to step 10, then futex"
+#define GOCI_SPIN_POLICY "wait: 256 pauses, 4 yields, then futex; cas retry: exp backoff 2^0..2^6"
 
 struct goci_backoff {
     unsigned step;
 };
 
-#define GOCI_BACKOFF_INIT {0}
+#define GOCI_BACKOFF_INIT                                                                          \
+    { 0 }
 
 /* Spin for a short while, for retrying a contended atomic (never yields). */
 static inline void
-goci_backoff_spin(struct goci_backoff *b)
-{
+goci_backoff_spin(struct goci_backoff *b) {
     unsigned n = 1u << (b->step < GOCI_SPIN_LIMIT ? b->step : GOCI_SPIN_LIMIT);
     for (unsigned i = 0; i < n; i++)
         goci_spin_pause();
@@ -57,8 +63,7 @@ goci_backoff_spin(struct goci_backoff *b)
 
 /* Wait for another thread to make progress: spin, then yield. */
 static inline void
-goci_backoff_snooze(struct goci_backoff *b)
-{
+goci_backoff_snooze(struct goci_backoff *b) {
     if (b->step <= GOCI_SPIN_LIMIT) {
         for (unsigned i = 0; i < (1u << b->step); i++)
             goci_spin_pause();
@@ -71,9 +76,32 @@ goci_backoff_snooze(struct goci_backoff *b)
 
 /* True once snoozing has gone on long enough that the caller should park instead. */
 static inline bool
-goci_backoff_is_completed(const struct goci_backoff *b)
-{
+goci_backoff_is_completed(const struct goci_backoff *b) {
     return b->step > GOCI_YIELD_LIMIT;
+}
+
+/* The waiting policy above, one step at a time. */
+struct goci_spinwait {
+    unsigned count;
+};
+
+#define GOCI_SPINWAIT_INIT                                                                         \
+    { 0 }
+
+/* One step of waiting: a pause, or a yield once the pauses are spent. */
+static inline void
+goci_spinwait_step(struct goci_spinwait *w) {
+    if (w->count < GOCI_WAIT_PAUSES)
+        goci_spin_pause();
+    else
+        sched_yield();
+    w->count++;
+}
+
+/* True once the caller should park rather than keep spinning. */
+static inline bool
+goci_spinwait_done(const struct goci_spinwait *w) {
+    return w->count >= GOCI_WAIT_PAUSES + GOCI_WAIT_YIELDS;
 }
 
 #endif
