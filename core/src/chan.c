@@ -183,15 +183,17 @@ queue_unlink(struct goci_queue *q, struct goci_entry *e) {
  * PARKED CAS); release publishes nothing yet (the DONE store does). */
 static bool
 waiter_claim(struct goci_waiter *w, uint32_t to, bool *parked) {
-    uint32_t s = atomic_load_explicit(&w->state, memory_order_relaxed);
+    /* Try the CAS straight away rather than loading first: a load would fetch the line
+     * shared and the CAS would then need a second transfer to own it. */
+    uint32_t s = GOCI_W_WAITING;
     for (;;) {
-        if ((s & GOCI_W_CODE_MASK) != GOCI_W_WAITING)
-            return false;
         if (atomic_compare_exchange_weak_explicit(&w->state, &s, to, memory_order_acq_rel,
                                                   memory_order_relaxed)) {
             *parked = (s & GOCI_W_PARKED) != 0;
             return true;
         }
+        if ((s & GOCI_W_CODE_MASK) != GOCI_W_WAITING)
+            return false;
     }
 }
 
@@ -209,33 +211,64 @@ state_of(uint32_t code, uint32_t index) {
     return code | (index << GOCI_W_INDEX_SHIFT);
 }
 
-/* Claim the first waiter in q that is not `self` and still WAITING; unlink it and every dead
- * entry passed on the way. Caller holds the lock. Returns the entry (no longer linked) with
- * its waiter in CLAIMED state, or NULL. */
-static struct goci_entry *
-queue_claim(struct goci_queue *q, struct goci_waiter *self, bool *parked) {
+/* A waiter whose only linked entry is its embedded one, with its value staged in its own
+ * buffer (or none to deliver), can be completed entirely under the channel lock: every
+ * claimer of it holds this lock, so the copy can come first and one CAS publishes DONE. If
+ * the CAS loses to the owner's own abort (timeout), the staging buffer is all we touched. */
+static bool
+directly_completable(const struct goci_entry *e, bool partner_sends) {
+    return e == &e->w->entry && (partner_sends || e->elem == NULL || e->elem == e->w->buf);
+}
+
+/* Pair with the first waiter in q that is not `self`: the partner of a send (send true) or
+ * receive whose own value is in buf. Unlinks it and every dead entry passed on the way.
+ * Caller holds the lock. Returns:
+ *   TAKE_NONE     nobody waits;
+ *   TAKE_DONE     the transfer is complete; *wake is the waiter to futex-wake after the
+ *                 lock is released, or NULL;
+ *   TAKE_CLAIMED  *claimed is the partner's entry, its waiter CLAIMED: finish with handoff()
+ *                 after releasing the lock (*parked says whether to wake it). */
+enum take { TAKE_NONE, TAKE_DONE, TAKE_CLAIMED };
+
+static enum take
+queue_take(struct goc_chan *c, struct goci_queue *q, struct goci_waiter *self, bool send, void *buf,
+           struct goci_entry **claimed, struct goci_waiter **wake, bool *parked) {
     struct goci_entry *e = q->head;
     while (e != NULL) {
         struct goci_entry *next = e->next;
-        if (e->w != self) {
-            if (waiter_claim(e->w, GOCI_W_CLAIMED, parked)) {
-                queue_unlink(q, e);
-                return e;
-            }
-            /* Its owner is done with it (claimed elsewhere, woken or aborted): drop it. */
-            queue_unlink(q, e);
+        if (e->w == self) {
+            e = next;
+            continue;
         }
+        queue_unlink(q, e);
+        if (directly_completable(e, !send)) {
+            if (send)
+                deliver(e->elem, buf, c->elem_size);
+            else
+                deliver(buf, e->elem, c->elem_size);
+            /* Once DONE is published the owner may reuse its entry: read it first. */
+            struct goci_waiter *w = e->w;
+            if (waiter_claim(w, state_of(GOCI_W_DONE, e->index), parked)) {
+                *wake = *parked ? w : NULL;
+                return TAKE_DONE;
+            }
+        } else if (waiter_claim(e->w, GOCI_W_CLAIMED, parked)) {
+            *claimed = e;
+            return TAKE_CLAIMED;
+        }
+        /* Its owner is done with it (claimed elsewhere, woken or aborted): dropped. */
         e = next;
     }
-    return NULL;
+    return TAKE_NONE;
 }
 
-/* Does q hold a WAITING entry of another thread? Caller holds the lock. */
+/* Does q hold an entry of another thread? It may be dead (its owner already claimed through
+ * another channel); queue_take then drops it. Caller holds the lock. Reads only the entries'
+ * owner pointers, not the owners' state lines. */
 static bool
 queue_has_partner(const struct goci_queue *q, const struct goci_waiter *self) {
     for (const struct goci_entry *e = q->head; e != NULL; e = e->next) {
-        if (e->w != self && (atomic_load_explicit(&e->w->state, memory_order_relaxed) &
-                             GOCI_W_CODE_MASK) == GOCI_W_WAITING)
+        if (e->w != self)
             return true;
     }
     return false;
@@ -404,21 +437,32 @@ handoff(struct goc_chan *c, struct goci_entry *e, bool parked, bool send, void *
     waiter_finish(w, state_of(GOCI_W_DONE, index), parked);
 }
 
+/* Pair with a waiting partner of the opposite direction and move the value. Caller holds
+ * c->lock; releases it. True when a value moved; false when nobody waited. */
+static bool
+pair_and_release(struct goc_chan *c, bool send, void *buf, struct goci_waiter *self) {
+    struct goci_entry *claimed = NULL;
+    struct goci_waiter *wake = NULL;
+    bool parked = false;
+    enum take t =
+        queue_take(c, send ? &c->recvq : &c->sendq, self, send, buf, &claimed, &wake, &parked);
+    goci_lock_release(&c->lock);
+    if (t == TAKE_CLAIMED)
+        handoff(c, claimed, parked, send, buf);
+    else if (wake != NULL)
+        goci_futex_wake(&wake->state, 1);
+    return t != TAKE_NONE;
+}
+
 /* One attempt at an unbuffered send (send true) or receive: GOC_OK after a handoff, GOC_CLOSED,
  * or GOC_WOULDBLOCK when no partner waits. */
 static int
 unbuffered_try(struct goc_chan *c, bool send, void *buf) {
-    bool parked = false;
     goci_lock_acquire(&c->lock);
-    struct goci_entry *e = queue_claim(send ? &c->recvq : &c->sendq, &self_waiter, &parked);
-    bool closed = e == NULL && atomic_load_explicit(&c->closed, memory_order_relaxed);
-    goci_lock_release(&c->lock);
-    if (e != NULL) {
-        handoff(c, e, parked, send, buf);
-        return GOC_OK;
-    }
+    bool closed = atomic_load_explicit(&c->closed, memory_order_relaxed);
     if (!closed)
-        return GOC_WOULDBLOCK;
+        return pair_and_release(c, send, buf, &self_waiter) ? GOC_OK : GOC_WOULDBLOCK;
+    goci_lock_release(&c->lock);
     if (!send)
         zero_out(buf, c->elem_size);
     return GOC_CLOSED;
@@ -458,12 +502,8 @@ register_unbuffered(struct goc_chan *c, bool send, struct goci_entry *e, int *rc
         *rc = GOC_CLOSED;
         return GOCI_REG_DONE;
     }
-    bool parked = false;
-    struct goci_entry *p = queue_claim(partners, e->w, &parked);
-    goci_lock_release(&c->lock);
-    if (p == NULL)
+    if (!pair_and_release(c, send, e->elem, e->w))
         return GOCI_REG_RETRY;
-    handoff(c, p, parked, send, e->elem);
     *rc = GOC_OK;
     return GOCI_REG_DONE;
 }

@@ -3,6 +3,7 @@
  * on its channel (all sharing this thread's waiter), wait for the first partner to claim the
  * waiter, then unregister the rest. The channel side of it lives in chan.c. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal/api.h"
 #include "internal/chan_impl.h"
@@ -96,15 +97,29 @@ select_loop(goc_case *cases, size_t n, int64_t timeout_ns, uint32_t *order,
         /* relaxed: no partner can see the waiter until an entry is linked under a channel
          * lock, whose release publishes this store. */
         atomic_store_explicit(&self->state, GOCI_W_WAITING, memory_order_relaxed);
-        size_t linked = 0; /* entries[0..linked) are (or were) linked */
+        /* A single unbuffered case with a small element waits in the waiter's own entry
+         * and stages its value in the waiter's buffer: one cache line for the partner. */
+        struct goci_entry *ents = entries;
+        bool staged = false;
+        if (m == 1) {
+            goc_case *only = &cases[order[0]];
+            ents = &self->entry;
+            staged = only->ch->cap == 0 && only->ch->elem_size <= GOCI_WAITER_INLINE &&
+                     (only->dir == GOC_CASE_SEND || only->out != NULL);
+            if (staged && only->dir == GOC_CASE_SEND && only->ch->elem_size != 0)
+                memcpy(self->buf, only->elem, only->ch->elem_size);
+        }
+        size_t linked = 0; /* ents[0..linked) are (or were) linked */
         enum goci_reg reg = GOCI_REG_LINKED;
         int rc = GOC_OK;
         uint32_t now_index = 0;
         for (size_t k = 0; k < m && reg == GOCI_REG_LINKED; k++) {
             uint32_t i = order[k];
-            struct goci_entry *e = &entries[linked];
+            struct goci_entry *e = &ents[linked];
             e->w = self;
             e->elem = cases[i].dir == GOC_CASE_SEND ? (void *)cases[i].elem : cases[i].out;
+            if (staged)
+                e->elem = self->buf;
             e->index = i;
             e->linked = false;
             reg = goci_register(&cases[i], e, &rc);
@@ -126,13 +141,16 @@ select_loop(goc_case *cases, size_t n, int64_t timeout_ns, uint32_t *order,
          * linked entry is ours to remove. */
         bool claimed = code == GOCI_W_DONE || code == GOCI_W_WOKEN;
         for (size_t k = 0; k < linked; k++) {
-            if (!(claimed && entries[k].index == index))
-                goci_unregister(&cases[entries[k].index], &entries[k]);
+            if (!(claimed && ents[k].index == index))
+                goci_unregister(&cases[ents[k].index], &ents[k]);
         }
-        if (reg == GOCI_REG_DONE)
-            return finish(cases, now_index, rc);
-        if (code == GOCI_W_DONE)
-            return finish(cases, index, GOC_OK);
+        if (reg == GOCI_REG_DONE || code == GOCI_W_DONE) {
+            uint32_t i = reg == GOCI_REG_DONE ? now_index : index;
+            /* A staged receive (or its zeroing by close) landed in the waiter's buffer. */
+            if (staged && cases[i].dir == GOC_CASE_RECV && cases[i].ch->elem_size != 0)
+                memcpy(cases[i].out, self->buf, cases[i].ch->elem_size);
+            return finish(cases, i, reg == GOCI_REG_DONE ? rc : GOC_OK);
+        }
         if (code == GOCI_W_WOKEN)
             hint = (long)index;
         else if (reg == GOCI_REG_LINKED && deadline != INT64_MAX && goci_now_ns() >= deadline)

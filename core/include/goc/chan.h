@@ -70,86 +70,76 @@ typedef struct goc_receiver {
 } goc_receiver;
 
 static inline goc_sender
-goc_chan_sender(goc_chan *ch)
-{
+goc_chan_sender(goc_chan *ch) {
     goc_sender s = {ch};
     return s;
 }
 
 static inline goc_receiver
-goc_chan_receiver(goc_chan *ch)
-{
+goc_chan_receiver(goc_chan *ch) {
     goc_receiver r = {ch};
     return r;
 }
 
 static inline int
-goc_send(goc_sender s, const void *elem)
-{
+goc_send(goc_sender s, const void *elem) {
     return goc_chan_send(s.goc_private_ch, elem);
 }
 
 static inline int
-goc_try_send(goc_sender s, const void *elem)
-{
+goc_try_send(goc_sender s, const void *elem) {
     return goc_chan_try_send(s.goc_private_ch, elem);
 }
 
 /* Closing is the sender's right, as in Go (closing a <-chan T does not compile). */
 static inline int
-goc_close(goc_sender s)
-{
+goc_close(goc_sender s) {
     return goc_chan_close(s.goc_private_ch);
 }
 
 static inline int
-goc_recv(goc_receiver r, void *out)
-{
+goc_recv(goc_receiver r, void *out) {
     return goc_chan_recv(r.goc_private_ch, out);
 }
 
 static inline int
-goc_try_recv(goc_receiver r, void *out)
-{
+goc_try_recv(goc_receiver r, void *out) {
     return goc_chan_try_recv(r.goc_private_ch, out);
 }
 
 static inline size_t
-goc_sender_len(goc_sender s)
-{
+goc_sender_len(goc_sender s) {
     return goc_chan_len(s.goc_private_ch);
 }
 
 static inline size_t
-goc_receiver_len(goc_receiver r)
-{
+goc_receiver_len(goc_receiver r) {
     return goc_chan_len(r.goc_private_ch);
 }
 
 /* Internal helpers for the macros below: map a channel or a handle of the right direction to
  * its channel. A handle of the wrong direction matches neither and fails to compile. */
 static inline goc_chan *
-goc_private_chan_of_chan(goc_chan *ch)
-{
+goc_private_chan_of_chan(goc_chan *ch) {
     return ch;
 }
 
 static inline goc_chan *
-goc_private_chan_of_sender(goc_sender s)
-{
+goc_private_chan_of_sender(goc_sender s) {
     return s.goc_private_ch;
 }
 
 static inline goc_chan *
-goc_private_chan_of_receiver(goc_receiver r)
-{
+goc_private_chan_of_receiver(goc_receiver r) {
     return r.goc_private_ch;
 }
 
-#define GOC_PRIVATE_SEND_CHAN(x)                                                                  \
-    _Generic((x), goc_sender: goc_private_chan_of_sender, default: goc_private_chan_of_chan)(x)
-#define GOC_PRIVATE_RECV_CHAN(x)                                                                  \
-    _Generic((x), goc_receiver: goc_private_chan_of_receiver, default: goc_private_chan_of_chan)(x)
+#define GOC_PRIVATE_SEND_CHAN(x)                                                                   \
+    _Generic((x), goc_sender : goc_private_chan_of_sender, default : goc_private_chan_of_chan)(x)
+#define GOC_PRIVATE_RECV_CHAN(x)                                                                   \
+    _Generic((x), goc_receiver                                                                     \
+             : goc_private_chan_of_receiver, default                                               \
+             : goc_private_chan_of_chan)(x)
 
 /* Go's `for v := range ch`: runs the body for each received value until the channel is closed
  * and drained. ch is a goc_chan * or a goc_receiver; out points to the element. */

@@ -24,8 +24,8 @@ enum goc_case_dir {
 typedef struct goc_case {
     goc_chan *ch;
     union {
-        void *out;         /* receive: where the value goes (NULL discards) */
-        const void *elem;  /* send: the value to send */
+        void *out;        /* receive: where the value goes (NULL discards) */
+        const void *elem; /* send: the value to send */
     };
     enum goc_case_dir dir;
     bool ok; /* set by goc_select on the case it returns: true when a value moved, false when
@@ -34,9 +34,9 @@ typedef struct goc_case {
 
 /* ch is a goc_chan * or a goc_receiver (GOC_RECV) / goc_sender (GOC_SEND); a handle of the
  * wrong direction fails to compile. */
-#define GOC_RECV(ch_, out_)                                                                       \
+#define GOC_RECV(ch_, out_)                                                                        \
     ((goc_case){.ch = GOC_PRIVATE_RECV_CHAN(ch_), .out = (out_), .dir = GOC_CASE_RECV})
-#define GOC_SEND(ch_, elem_)                                                                      \
+#define GOC_SEND(ch_, elem_)                                                                       \
     ((goc_case){.ch = GOC_PRIVATE_SEND_CHAN(ch_), .elem = (elem_), .dir = GOC_CASE_SEND})
 
 /* Wait until one of the n cases can run, run it, and return its index. Among cases ready at

@@ -51,12 +51,10 @@ enum {
     GOCI_W_INDEX_SHIFT = 4,
 };
 
-struct goci_waiter {
-    _Atomic uint32_t state; /* futex word; see the states above */
-};
+struct goci_waiter;
 
 /* One case of one waiting operation, linked into a channel queue. Lives on the waiting
- * thread's stack.
+ * thread's stack, or inside its waiter for single-case operations.
  * Invariants: linked is true exactly while the entry is in its channel's queue.
  * Protected by: the channel lock (next, prev, linked); the rest is written by the owner
  * before linking and read-only while linked. */
@@ -66,6 +64,22 @@ struct goci_entry {
     void *elem;     /* send: the value; receive: the out buffer (NULL discards) */
     uint32_t index; /* case index reported to the owner */
     bool linked;
+};
+
+/* Unbuffered single-case operations on elements up to this size stage the value inside the
+ * waiter, so that a partner reads the entry, claims the waiter, copies the value and
+ * publishes DONE on one cache line. */
+#define GOCI_WAITER_INLINE 16
+
+/* A thread's waiter: the state word, the entry used by single-case operations, and the
+ * staging buffer, on one cache line.
+ * Protected by: state is atomic (see the states above); entry as for any entry; buf is
+ * written by the owner before linking (send) or by the one partner that claimed the waiter
+ * (receive), and read by the other side after DONE (release/acquire on state). */
+struct goci_waiter {
+    GOCI_CACHELINE_ALIGNED _Atomic uint32_t state; /* futex word */
+    struct goci_entry entry;
+    unsigned char buf[GOCI_WAITER_INLINE];
 };
 
 struct goci_queue {
