@@ -151,8 +151,17 @@ slot_at(struct goc_chan *c, size_t index) {
 
 /* ---- Wait queues (caller holds c->lock) ------------------------------------------------- */
 
+/* Every queue change bumps the channel's version (see goci_snapshot). relaxed load, release
+ * store: the lock orders writers; lock-free readers pair their acquire loads with this. */
+static inline void
+bump_version(struct goc_chan *c) {
+    atomic_store_explicit(&c->version, atomic_load_explicit(&c->version, memory_order_relaxed) + 1,
+                          memory_order_release);
+}
+
 static void
-queue_push(struct goci_queue *q, struct goci_entry *e) {
+queue_push(struct goc_chan *c, struct goci_queue *q, struct goci_entry *e) {
+    bump_version(c);
     e->next = NULL;
     e->prev = q->tail;
     if (q->tail)
@@ -164,7 +173,8 @@ queue_push(struct goci_queue *q, struct goci_entry *e) {
 }
 
 static void
-queue_unlink(struct goci_queue *q, struct goci_entry *e) {
+queue_unlink(struct goc_chan *c, struct goci_queue *q, struct goci_entry *e) {
+    bump_version(c);
     if (e->prev)
         e->prev->next = e->next;
     else
@@ -214,10 +224,14 @@ state_of(uint32_t code, uint32_t index) {
 /* A waiter whose only linked entry is its embedded one, with its value staged in its own
  * buffer (or none to deliver), can be completed entirely under the channel lock: every
  * claimer of it holds this lock, so the copy can come first and one CAS publishes DONE. If
- * the CAS loses to the owner's own abort (timeout), the staging buffer is all we touched. */
+ * the CAS loses to the owner's own abort (timeout), only the staging buffer was touched:
+ * a waiting receiver's buffer is overwritten (it will not read it), and a waiting sender's
+ * value is copied to a temporary, never to the caller's out, until the CAS has succeeded. */
 static bool
 directly_completable(const struct goci_entry *e, bool partner_sends) {
-    return e == &e->w->entry && (partner_sends || e->elem == NULL || e->elem == e->w->buf);
+    if (e != &e->w->entry)
+        return false;
+    return e->elem == e->w->buf || (!partner_sends && e->elem == NULL);
 }
 
 /* Pair with the first waiter in q that is not `self`: the partner of a send (send true) or
@@ -240,15 +254,18 @@ queue_take(struct goc_chan *c, struct goci_queue *q, struct goci_waiter *self, b
             e = next;
             continue;
         }
-        queue_unlink(q, e);
+        queue_unlink(c, q, e);
         if (directly_completable(e, !send)) {
+            unsigned char staged[GOCI_WAITER_INLINE];
             if (send)
                 deliver(e->elem, buf, c->elem_size);
             else
-                deliver(buf, e->elem, c->elem_size);
+                copy_elem(staged, e->elem, c->elem_size);
             /* Once DONE is published the owner may reuse its entry: read it first. */
             struct goci_waiter *w = e->w;
             if (waiter_claim(w, state_of(GOCI_W_DONE, e->index), parked)) {
+                if (!send)
+                    deliver(buf, staged, c->elem_size);
                 *wake = *parked ? w : NULL;
                 return TAKE_DONE;
             }
@@ -283,14 +300,17 @@ queue_notify_one(struct goc_chan *c, struct goci_queue *q, _Atomic uint32_t *cou
     goci_lock_acquire(&c->lock);
     struct goci_entry *e = q->head;
     while (e != NULL) {
+        /* Unlink and read the entry before the claim: once WOKEN, its owner returns without
+         * taking this lock and may reuse the entry at once. */
         struct goci_entry *next = e->next;
-        bool claimed = waiter_claim(e->w, state_of(GOCI_W_WOKEN, e->index), &parked);
-        queue_unlink(q, e);
+        struct goci_waiter *w = e->w;
+        uint32_t woken_state = state_of(GOCI_W_WOKEN, e->index);
+        queue_unlink(c, q, e);
         /* relaxed: the count only changes under the lock; readers outside it use seq_cst
          * loads whose partner is the seq_cst increment in goci_register. */
         atomic_fetch_sub_explicit(count, 1, memory_order_relaxed);
-        if (claimed) {
-            woken = e->w;
+        if (waiter_claim(w, woken_state, &parked)) {
+            woken = w;
             break;
         }
         e = next;
@@ -302,16 +322,17 @@ queue_notify_one(struct goc_chan *c, struct goci_queue *q, _Atomic uint32_t *cou
 
 /* Wake every entry of q (close). Caller holds the lock. */
 static void
-queue_wake_all(struct goci_queue *q, _Atomic uint32_t *count) {
+queue_wake_all(struct goc_chan *c, struct goci_queue *q, _Atomic uint32_t *count) {
     while (q->head != NULL) {
         struct goci_entry *e = q->head;
+        struct goci_waiter *w = e->w; /* read before the claim frees the entry for reuse */
+        uint32_t woken_state = state_of(GOCI_W_WOKEN, e->index);
         bool parked = false;
-        queue_unlink(q, e);
+        queue_unlink(c, q, e);
         if (count)
             atomic_fetch_sub_explicit(count, 1, memory_order_relaxed);
-        /* The WOKEN state is final for this entry's owner: store and wake at once. */
-        if (waiter_claim(e->w, state_of(GOCI_W_WOKEN, e->index), &parked) && parked)
-            goci_futex_wake(&e->w->state, 1);
+        if (waiter_claim(w, woken_state, &parked) && parked)
+            goci_futex_wake(&w->state, 1);
     }
 }
 
@@ -485,7 +506,7 @@ register_unbuffered(struct goc_chan *c, bool send, struct goci_entry *e, int *rc
     struct goci_queue *partners = send ? &c->recvq : &c->sendq;
     bool closed = atomic_load_explicit(&c->closed, memory_order_relaxed);
     if (!closed && !queue_has_partner(partners, e->w)) {
-        queue_push(send ? &c->sendq : &c->recvq, e);
+        queue_push(c, send ? &c->sendq : &c->recvq, e);
         goci_lock_release(&c->lock);
         return GOCI_REG_LINKED;
     }
@@ -515,7 +536,7 @@ goci_register(goc_case *k, struct goci_entry *e, int *rc) {
     goci_lock_acquire(&c->lock);
     if (c->cap == 0)
         return register_unbuffered(c, send, e, rc);
-    queue_push(send ? &c->sendq : &c->recvq, e);
+    queue_push(c, send ? &c->sendq : &c->recvq, e);
     /* seq_cst: the waiter's half of the store-load handshake; the partner's half is its
      * seq_cst CAS on tail (or head) followed by a seq_cst load of this count. */
     atomic_fetch_add_explicit(send ? &c->nsendq : &c->nrecvq, 1, memory_order_seq_cst);
@@ -539,11 +560,27 @@ goci_unregister(goc_case *k, struct goci_entry *e) {
     bool send = k->dir == GOC_CASE_SEND;
     goci_lock_acquire(&c->lock);
     if (e->linked) {
-        queue_unlink(send ? &c->sendq : &c->recvq, e);
+        queue_unlink(c, send ? &c->sendq : &c->recvq, e);
         if (c->cap)
             atomic_fetch_sub_explicit(send ? &c->nsendq : &c->nrecvq, 1, memory_order_relaxed);
     }
     goci_lock_release(&c->lock);
+}
+
+struct goci_snap
+goci_snapshot(const goc_case *k) {
+    struct goc_chan *c = k->ch;
+    struct goci_snap snap;
+    if (c->cap) {
+        /* seq_cst, as the readiness checks of ring_push/ring_pop and goci_register. */
+        snap.a = atomic_load_explicit(&c->tail, memory_order_seq_cst);
+        snap.b = atomic_load_explicit(&c->head, memory_order_seq_cst);
+    } else {
+        /* acquire; pairs with the release in bump_version. closed is covered by version. */
+        snap.a = atomic_load_explicit(&c->version, memory_order_acquire);
+        snap.b = 0;
+    }
+    return snap;
 }
 
 bool
@@ -554,14 +591,17 @@ goci_abort(struct goci_waiter *w) {
 
 uint32_t
 goci_wait(struct goci_waiter *w, int64_t deadline_ns) {
-    struct goci_spinwait sw = GOCI_SPINWAIT_INIT;
+    struct goci_spinwait sw;
+    goci_spinwait_init(&sw);
     for (;;) {
         /* acquire; pairs with the release in waiter_finish / the CAS in waiter_claim, so a
          * value a partner copied into our buffer is visible. */
         uint32_t s = atomic_load_explicit(&w->state, memory_order_acquire);
         uint32_t code = s & GOCI_W_CODE_MASK;
-        if (code == GOCI_W_DONE || code == GOCI_W_WOKEN || code == GOCI_W_ABORTED)
+        if (code == GOCI_W_DONE || code == GOCI_W_WOKEN || code == GOCI_W_ABORTED) {
+            goci_spinwait_finish(&sw);
             return s;
+        }
         if (code == GOCI_W_CLAIMED) {
             /* A partner is copying: moments away. Spin, then yield while it finishes (it may
              * have been preempted); never park, since nobody would wake us for this. */
@@ -569,8 +609,10 @@ goci_wait(struct goci_waiter *w, int64_t deadline_ns) {
             continue;
         }
         if (deadline_ns != INT64_MAX && goci_now_ns() >= deadline_ns) {
-            if (goci_abort(w))
+            if (goci_abort(w)) {
+                goci_spinwait_finish(&sw);
                 return GOCI_W_ABORTED;
+            }
             continue;
         }
         if (!goci_spinwait_done(&sw)) {
@@ -653,8 +695,8 @@ goc_chan_close(goc_chan *c) {
             goci_lock_release(&c->lock);
             return GOC_CLOSED;
         }
-        queue_wake_all(&c->sendq, &c->nsendq);
-        queue_wake_all(&c->recvq, &c->nrecvq);
+        queue_wake_all(c, &c->sendq, &c->nsendq);
+        queue_wake_all(c, &c->recvq, &c->nrecvq);
     } else {
         if (atomic_load_explicit(&c->closed, memory_order_relaxed)) {
             goci_lock_release(&c->lock);
@@ -662,8 +704,9 @@ goc_chan_close(goc_chan *c) {
         }
         /* release: lock-free readers of closed see what happened before the close. */
         atomic_store_explicit(&c->closed, true, memory_order_release);
-        queue_wake_all(&c->sendq, NULL);
-        queue_wake_all(&c->recvq, NULL);
+        bump_version(c);
+        queue_wake_all(c, &c->sendq, NULL);
+        queue_wake_all(c, &c->recvq, NULL);
     }
     goci_lock_release(&c->lock);
     return GOC_OK;

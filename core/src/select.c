@@ -50,9 +50,39 @@ poll_pass(goc_case *cases, const uint32_t *order, size_t m, bool buffered_only) 
     return -1;
 }
 
+/* A select with default must not answer GOC_WOULDBLOCK unless at one moment no case was
+ * ready (Go's TestNonblockSelectRace: with values moving between two channels, one of them
+ * always holds one). Polling case by case is not atomic, so take a snapshot of every case's
+ * channel before the poll and compare after: if nothing moved, the instant after the poll
+ * saw every channel as the poll did. If something moved, poll again; after
+ * DEFAULT_SELECT_RETRIES busy rounds, answer GOC_WOULDBLOCK anyway rather than spin. */
+#define DEFAULT_SELECT_RETRIES 64
+
+static int
+poll_default(goc_case *cases, const uint32_t *order, size_t m, struct goci_snap *snaps) {
+    for (int round = 0;; round++) {
+        if (m > 1) {
+            for (size_t k = 0; k < m; k++)
+                snaps[k] = goci_snapshot(&cases[order[k]]);
+        }
+        int r = poll_pass(cases, order, m, false);
+        if (r >= 0)
+            return r;
+        if (m <= 1 || round == DEFAULT_SELECT_RETRIES)
+            return GOC_WOULDBLOCK;
+        bool moved = false;
+        for (size_t k = 0; k < m && !moved; k++) {
+            struct goci_snap now = goci_snapshot(&cases[order[k]]);
+            moved = now.a != snaps[k].a || now.b != snaps[k].b;
+        }
+        if (!moved)
+            return GOC_WOULDBLOCK;
+    }
+}
+
 static int
 select_loop(goc_case *cases, size_t n, int64_t timeout_ns, uint32_t *order,
-            struct goci_entry *entries) {
+            struct goci_entry *entries, struct goci_snap *snaps) {
     int64_t deadline = timeout_ns > 0 ? goci_deadline_after(timeout_ns) : INT64_MAX;
     struct goci_waiter *self = goci_self();
     long hint = -1;
@@ -73,22 +103,25 @@ select_loop(goc_case *cases, size_t n, int64_t timeout_ns, uint32_t *order,
         /* Poll every case, unless all are unbuffered and we may block: then registration
          * below checks each channel for a partner under its lock anyway, in the same random
          * order, and polling first would only take every lock twice. */
-        if (timeout_ns == 0 || any_buffered) {
+        if (timeout_ns == 0)
+            return poll_default(cases, order, m, snaps);
+        if (any_buffered) {
             int r = poll_pass(cases, order, m, false);
             if (r >= 0)
                 return r;
-            if (timeout_ns == 0)
-                return GOC_WOULDBLOCK;
         }
         /* Buffered cases become ready without a partner queueing, so spin on them for a
          * while before paying for registration and a possible futex sleep. */
         if (any_buffered) {
-            struct goci_spinwait sw = GOCI_SPINWAIT_INIT;
+            struct goci_spinwait sw;
+            goci_spinwait_init(&sw);
             while (!goci_spinwait_done(&sw)) {
                 goci_spinwait_step(&sw);
                 int r = poll_pass(cases, order, m, true);
-                if (r >= 0)
+                if (r >= 0) {
+                    goci_spinwait_finish(&sw);
                     return r;
+                }
             }
         }
         if (deadline != INT64_MAX && goci_now_ns() >= deadline)
@@ -171,14 +204,17 @@ goc_select(goc_case *cases, size_t n, int64_t timeout_ns) {
     if (n <= SMALL_SELECT) {
         uint32_t order[SMALL_SELECT];
         struct goci_entry entries[SMALL_SELECT];
-        return select_loop(cases, n, timeout_ns, order, entries);
+        struct goci_snap snaps[SMALL_SELECT];
+        return select_loop(cases, n, timeout_ns, order, entries, snaps);
     }
     uint32_t *order = malloc(n * sizeof(*order));
     struct goci_entry *entries = malloc(n * sizeof(*entries));
+    struct goci_snap *snaps = malloc(n * sizeof(*snaps));
     int rc = GOC_ENOMEM;
-    if (order != NULL && entries != NULL)
-        rc = select_loop(cases, n, timeout_ns, order, entries);
+    if (order != NULL && entries != NULL && snaps != NULL)
+        rc = select_loop(cases, n, timeout_ns, order, entries, snaps);
     free(order);
     free(entries);
+    free(snaps);
     return rc;
 }

@@ -114,12 +114,14 @@ struct goc_chan {
     GOCI_CACHELINE_ALIGNED _Atomic size_t tail; /* buffered: written by producers and close */
 
     GOCI_CACHELINE_ALIGNED goci_lock lock;
-    _Atomic uint32_t nsendq; /* buffered: waiting senders; written under lock, read by consumers */
-    _Atomic uint32_t nrecvq; /* buffered: waiting receivers; read by producers */
-    _Atomic bool closed;     /* unbuffered: written under lock; read lock-free by len/try fast
-                                paths. Buffered channels use tail's mark bit instead. */
-    struct goci_queue sendq; /* Protected by: lock */
-    struct goci_queue recvq; /* Protected by: lock */
+    _Atomic uint32_t nsendq;  /* buffered: waiting senders; written under lock, read by consumers */
+    _Atomic uint32_t nrecvq;  /* buffered: waiting receivers; read by producers */
+    _Atomic uint32_t version; /* bumped under lock at every queue change and at close, so a
+                                 default select can check that nothing moved while it polled */
+    _Atomic bool closed;      /* unbuffered: written under lock; read lock-free by len/try fast
+                                 paths. Buffered channels use tail's mark bit instead. */
+    struct goci_queue sendq;  /* Protected by: lock */
+    struct goci_queue recvq;  /* Protected by: lock */
 
     GOCI_CACHELINE_ALIGNED unsigned char slots[]; /* cap slots of slot_size bytes */
 };
@@ -159,6 +161,14 @@ uint32_t goci_wait(struct goci_waiter *w, int64_t deadline_ns);
 /* Try to abort a waiter that found a ready case while registering: true when it was still
  * WAITING. False means a partner claimed it first; the caller must goci_wait for the result. */
 bool goci_abort(struct goci_waiter *w);
+
+/* A snapshot of what decides case c's readiness (ring positions, or the queue version and
+ * closed flag): equal snapshots taken before and after a poll that found the case not ready
+ * mean it was not ready at any moment in between. */
+struct goci_snap {
+    size_t a, b;
+};
+struct goci_snap goci_snapshot(const goc_case *c);
 
 /* A per-thread pseudo-random number (select's fair choice). */
 uint32_t goci_rand(void);

@@ -33,16 +33,30 @@ goci_spin_pause(void) {
 #define GOCI_SPIN_LIMIT 6
 #define GOCI_YIELD_LIMIT 10
 
-/* Waiting for a partner: check the condition after every pause for GOCI_WAIT_PAUSES pauses
- * (about 3-10 us: a partner that is running answers well within it), then yield the CPU
- * GOCI_WAIT_YIELDS times (a partner that shares our core gets to run), then park on the
+/* Waiting for a partner: check the condition after every pause for up to GOCI_WAIT_PAUSES
+ * pauses (about 3-10 us: a partner that is running answers well within it), then yield the
+ * CPU GOCI_WAIT_YIELDS times (a partner that shares our core gets to run), then park on the
  * futex. Checking after every pause, rather than after exponentially growing spins, keeps
- * the answer latency of a spinning waiter at one pause. */
+ * the answer latency of a spinning waiter at one pause.
+ *
+ * The pause budget adapts per thread, as glibc's adaptive mutexes and Linux's adaptive
+ * spinning do: a wait that ends while spinning doubles the thread's budget (up to
+ * GOCI_WAIT_PAUSES), one that has to park halves it (down to GOCI_WAIT_PAUSES_MIN). Two
+ * threads on two cores keep spinning; threads that outnumber the cores, whose partners are
+ * not running, stop burning the cores those partners need. */
 #define GOCI_WAIT_PAUSES 256
+#define GOCI_WAIT_PAUSES_MIN 8
 #define GOCI_WAIT_YIELDS 4
 
+/* goc_mutex: a waiter that has waited longer than this (ns) switches the mutex to starvation
+ * mode, where unlock hands ownership straight to the longest waiter (Go's
+ * starvationThresholdNs, 1 ms). Shorter bounds cost throughput (every handoff is a futex
+ * wake-up), longer ones let a waiter starve longer. */
+#define GOCI_MUTEX_STARVATION_NS 1000000
+
 /* Name of the policy, recorded by the harness in each run's header. */
-#define GOCI_SPIN_POLICY "wait: 256 pauses, 4 yields, then futex; cas retry: exp backoff 2^0..2^6"
+#define GOCI_SPIN_POLICY                                                                           \
+    "wait: adaptive 8..256 pauses, 4 yields, then futex; cas retry: exp backoff 2^0..2^6"
 
 struct goci_backoff {
     unsigned step;
@@ -80,28 +94,58 @@ goci_backoff_is_completed(const struct goci_backoff *b) {
     return b->step > GOCI_YIELD_LIMIT;
 }
 
-/* The waiting policy above, one step at a time. */
+/* The calling thread's current pause budget; 0 until its first adaptive wait. */
+extern _Thread_local unsigned goci_wait_budget;
+
+/* The waiting policy above, one step at a time. A zero-filled goci_spinwait (or
+ * GOCI_SPINWAIT_INIT) spins the full budget and does not adapt. goci_spinwait_init starts from
+ * the thread's adaptive budget; goci_spinwait_done records a wait that has to park, and
+ * goci_spinwait_finish, called when the wait is over, records one that ended while spinning. */
 struct goci_spinwait {
     unsigned count;
+    unsigned budget; /* pauses before yielding; 0 means GOCI_WAIT_PAUSES, not adaptive */
+    bool parked;     /* goci_spinwait_done has said "park" */
 };
 
 #define GOCI_SPINWAIT_INIT                                                                         \
-    { 0 }
+    { 0, 0, false }
+
+static inline void
+goci_spinwait_init(struct goci_spinwait *w) {
+    w->count = 0;
+    w->budget = goci_wait_budget ? goci_wait_budget : GOCI_WAIT_PAUSES;
+    w->parked = false;
+}
+
+/* The wait is over. If it never had to park, spin longer next time. */
+static inline void
+goci_spinwait_finish(struct goci_spinwait *w) {
+    if (w->budget != 0 && !w->parked && w->budget < GOCI_WAIT_PAUSES)
+        goci_wait_budget = w->budget * 2 < GOCI_WAIT_PAUSES ? w->budget * 2 : GOCI_WAIT_PAUSES;
+}
 
 /* One step of waiting: a pause, or a yield once the pauses are spent. */
 static inline void
 goci_spinwait_step(struct goci_spinwait *w) {
-    if (w->count < GOCI_WAIT_PAUSES)
+    if (w->count < (w->budget ? w->budget : GOCI_WAIT_PAUSES))
         goci_spin_pause();
     else
         sched_yield();
     w->count++;
 }
 
-/* True once the caller should park rather than keep spinning. */
+/* True once the caller should park rather than keep spinning; the first time, an adaptive
+ * wait halves the thread's budget. */
 static inline bool
-goci_spinwait_done(const struct goci_spinwait *w) {
-    return w->count >= GOCI_WAIT_PAUSES + GOCI_WAIT_YIELDS;
+goci_spinwait_done(struct goci_spinwait *w) {
+    if (w->count < (w->budget ? w->budget : GOCI_WAIT_PAUSES) + GOCI_WAIT_YIELDS)
+        return false;
+    if (w->budget != 0 && !w->parked) {
+        w->parked = true;
+        goci_wait_budget =
+            w->budget / 2 > GOCI_WAIT_PAUSES_MIN ? w->budget / 2 : GOCI_WAIT_PAUSES_MIN;
+    }
+    return true;
 }
 
 #endif

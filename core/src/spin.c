@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* The per-thread state behind spin.h's adaptive wait budget. */
+#include "internal/spin.h"
+
+_Thread_local unsigned goci_wait_budget;
