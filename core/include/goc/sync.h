@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Go's sync.Mutex, sync.RWMutex and sync.WaitGroup. A zero-filled value of each is ready to
- * use, as in Go. None of them may be copied once used. */
+ * use, as in Go. None of them may be copied once used. Contexts are in context.h. */
 #ifndef GOC_SYNC_H
 #define GOC_SYNC_H
 
@@ -13,53 +13,78 @@
 extern "C" {
 #endif
 
-/* A mutual-exclusion lock. The fields are private. */
+/* A mutual-exclusion lock, Go's sync.Mutex: 8 bytes, no destroy call needed. Fair in the
+ * bounded sense Go's is: a waiter that has waited more than about a millisecond switches the
+ * mutex to handoff mode, where each unlock passes ownership straight to the longest waiter
+ * and newcomers queue behind it. The fields are private. */
 typedef struct goc_mutex {
-    _Atomic uint32_t goc_private_state;
-    _Atomic uint32_t goc_private_waiters;
+    _Atomic uint32_t goc_private_state; /* locked, woken, starving bits; waiter count */
+    _Atomic uint32_t goc_private_sema;  /* wake-up tokens for queued waiters */
 } goc_mutex;
 
-#define GOC_MUTEX_INIT {0}
+#define GOC_MUTEX_INIT                                                                             \
+    { 0 }
 
-/* Lock: blocks until the lock is held by the caller. Not recursive. */
+/* Block until the caller holds the lock. Not recursive: locking a mutex the caller already
+ * holds deadlocks, as in Go. Any thread may call it; NULL is ignored. */
 void goc_mutex_lock(goc_mutex *m);
-/* Unlock a mutex held by the caller (any thread may unlock, as in Go). */
+/* Release the lock. Any thread may unlock a locked mutex, as in Go, not only the one that
+ * locked it. Unlocking an unlocked mutex is a bug (Go: fatal error); libgoc undoes the damage
+ * when no other thread uses the mutex at that moment, and otherwise the behaviour is
+ * undefined. NULL is ignored. */
 void goc_mutex_unlock(goc_mutex *m);
-/* Take the lock if free: GOC_OK, else GOC_WOULDBLOCK. Never blocks. */
+/* Take the lock if it is free and no starving waiter is queued for it. Never blocks.
+ * Returns GOC_OK (the caller holds the lock), GOC_WOULDBLOCK, or GOC_EINVAL for NULL. */
 int goc_mutex_trylock(goc_mutex *m);
 
-/* A reader/writer lock: readers share it, a writer holds it alone; a blocked writer stops new
- * readers, so writers never starve. The fields are private. */
+/* A reader/writer lock, Go's sync.RWMutex: any number of readers, or one writer. A writer that
+ * is waiting stops new readers (they queue behind it), so writers never starve; readers that
+ * arrived during a write all enter when it ends. Not recursive for readers either: a reader
+ * that takes rlock again while a writer waits deadlocks, as in Go. At most 2^30 - 1 readers
+ * at once and 65535 threads blocked at once. The fields are private. */
 typedef struct goc_rwmutex {
-    goc_mutex goc_private_w;                  /* serialises writers */
-    _Atomic int32_t goc_private_readers;      /* active readers, minus a bias while a writer waits */
-    _Atomic int32_t goc_private_departing;    /* readers a waiting writer still waits for */
-    _Atomic uint32_t goc_private_writer_sem;  /* futex word the writer sleeps on */
-    _Atomic uint32_t goc_private_reader_sem;  /* futex word blocked readers sleep on */
+    goc_mutex goc_private_w;                 /* serialises writers */
+    _Atomic int32_t goc_private_readers;     /* readers in or queued, minus 2^30 while a writer
+                                                holds or waits for the lock */
+    _Atomic int32_t goc_private_departing;   /* readers a waiting writer still waits for */
+    _Atomic uint32_t goc_private_writer_sem; /* futex semaphore the writer sleeps on */
+    _Atomic uint32_t goc_private_reader_sem; /* futex semaphore blocked readers sleep on */
 } goc_rwmutex;
 
-#define GOC_RWMUTEX_INIT {0}
+#define GOC_RWMUTEX_INIT                                                                           \
+    { 0 }
 
+/* Take a read lock: blocks while a writer holds the lock or waits for it. Any thread; NULL is
+ * ignored. */
 void goc_rwmutex_rlock(goc_rwmutex *rw);
+/* Release a read lock. Releasing one not held is a bug (Go: fatal error), undone when no other
+ * thread uses the lock at that moment, otherwise undefined. NULL is ignored. */
 void goc_rwmutex_runlock(goc_rwmutex *rw);
+/* Take the write lock: blocks until no reader and no other writer holds it. From the moment
+ * it starts waiting, new readers block. Any thread; NULL is ignored. */
 void goc_rwmutex_lock(goc_rwmutex *rw);
+/* Release the write lock and let in every reader that queued during the write. Misuse as for
+ * goc_rwmutex_runlock. NULL is ignored. */
 void goc_rwmutex_unlock(goc_rwmutex *rw);
 
 /* Waits for a collection of tasks to finish. The fields are private. */
 typedef struct goc_waitgroup {
-    _Atomic int64_t goc_private_count;
-    _Atomic uint32_t goc_private_seq; /* futex word waiters sleep on */
+    _Atomic uint64_t goc_private_state; /* counter in the high 32 bits, waiters in the low 32 */
+    _Atomic uint32_t goc_private_seq;   /* futex word waiters sleep on; bumped at each zero */
 } goc_waitgroup;
 
-#define GOC_WAITGROUP_INIT {0}
+#define GOC_WAITGROUP_INIT                                                                         \
+    { 0 }
 
 /* Add delta (may be negative) to the counter; when it reaches zero every waiter is released.
- * Returns GOC_OK, or GOC_EINVAL (and leaves the counter unchanged) when the counter would go
- * below zero — Go panics there. */
+ * Never blocks; any thread. Returns GOC_OK, or GOC_EINVAL, leaving the counter unchanged, when
+ * wg is NULL or the counter would go below zero (Go panics there) or above INT32_MAX. */
 int goc_waitgroup_add(goc_waitgroup *wg, int64_t delta);
 /* goc_waitgroup_add(wg, -1). */
 int goc_waitgroup_done(goc_waitgroup *wg);
-/* Block until the counter is zero. */
+/* Block until the counter is zero; returns at once if it is zero now. Any number of threads
+ * may wait. A waiter released by a zero returns even if the counter is raised again before it
+ * runs. NULL is ignored. */
 void goc_waitgroup_wait(goc_waitgroup *wg);
 
 #ifdef __cplusplus
