@@ -6,8 +6,7 @@
 #include <time.h>
 
 pthread_t
-test_spawn(void *(*fn)(void *), void *arg)
-{
+test_spawn(void *(*fn)(void *), void *arg) {
     pthread_t t;
     int rc = pthread_create(&t, NULL, fn, arg);
     if (rc != 0) {
@@ -18,8 +17,7 @@ test_spawn(void *(*fn)(void *), void *arg)
 }
 
 void *
-test_join(pthread_t t)
-{
+test_join(pthread_t t) {
     void *res = NULL;
     int rc = pthread_join(t, &res);
     if (rc != 0) {
@@ -30,28 +28,38 @@ test_join(pthread_t t)
 }
 
 int64_t
-test_now_ns(void)
-{
+test_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void
-test_sleep_ns(int64_t ns)
-{
+test_sleep_ns(int64_t ns) {
     struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
 
 uint64_t
-test_rand(uint64_t *state)
-{
+test_rand(uint64_t *state) {
     uint64_t x = *state;
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
     *state = x;
     return x * 0x2545F4914F6CDD1DULL;
+}
+
+#include <sched.h>
+
+void
+test_wait_flag(atomic_int *flag) {
+    while (atomic_load_explicit(flag, memory_order_acquire) == 0)
+        sched_yield();
+}
+
+void
+test_yield(void) {
+    sched_yield();
 }

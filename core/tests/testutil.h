@@ -14,35 +14,35 @@
 #include <goc/goc.h>
 
 /* Fail the test (exit 1) with a message unless cond holds. */
-#define CHECK(cond)                                                                               \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);              \
-            exit(1);                                                                              \
-        }                                                                                         \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* Compare two integer expressions, printing both values on failure. */
-#define CHECK_EQ(a, b)                                                                            \
-    do {                                                                                          \
-        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                           \
-        if (check_a_ != check_b_) {                                                               \
-            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s (%lld != %lld)\n", __FILE__,        \
-                    __LINE__, #a, #b, check_a_, check_b_);                                        \
-            exit(1);                                                                              \
-        }                                                                                         \
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                            \
+        if (check_a_ != check_b_) {                                                                \
+            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s (%lld != %lld)\n", __FILE__,         \
+                    __LINE__, #a, #b, check_a_, check_b_);                                         \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* A libgoc call that must return status want; prints goc_strstatus of both otherwise. */
-#define CHECK_STATUS(call, want)                                                                  \
-    do {                                                                                          \
-        int check_rc_ = (call), check_want_ = (want);                                             \
-        if (check_rc_ != check_want_) {                                                           \
-            fprintf(stderr, "%s:%d: %s returned %d (%s), want %d (%s)\n", __FILE__, __LINE__,     \
-                    #call, check_rc_, goc_strstatus(check_rc_), check_want_,                      \
-                    goc_strstatus(check_want_));                                                  \
-            exit(1);                                                                              \
-        }                                                                                         \
+#define CHECK_STATUS(call, want)                                                                   \
+    do {                                                                                           \
+        int check_rc_ = (call), check_want_ = (want);                                              \
+        if (check_rc_ != check_want_) {                                                            \
+            fprintf(stderr, "%s:%d: %s returned %d (%s), want %d (%s)\n", __FILE__, __LINE__,      \
+                    #call, check_rc_, goc_strstatus(check_rc_), check_want_,                       \
+                    goc_strstatus(check_want_));                                                   \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* Start a thread or die. */
@@ -58,5 +58,55 @@ void test_sleep_ns(int64_t ns);
 
 /* xorshift64*: deterministic per seed. */
 uint64_t test_rand(uint64_t *state);
+
+/* Sanitizer builds run much slower: tests scale their iteration counts with TEST_SCALE.
+ * TEST_TSAN / TEST_ASAN are 1 under ThreadSanitizer / AddressSanitizer, 0 otherwise. */
+#if defined(__SANITIZE_THREAD__)
+#define TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TEST_TSAN 1
+#endif
+#endif
+#ifndef TEST_TSAN
+#define TEST_TSAN 0
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifndef TEST_ASAN
+#define TEST_ASAN 0
+#endif
+
+/* n in a plain build, n / div under TSan or ASan (at least 1). */
+#define TEST_SCALE(n, div) ((TEST_TSAN || TEST_ASAN) ? ((n) / (div) > 0 ? (n) / (div) : 1) : (n))
+
+#include <stdatomic.h>
+
+/* Wait (yielding) until *flag is non-zero; acquire, pairs with the release store of the
+ * thread that sets it. Used to know that a thread has started before checking it blocks. */
+void test_wait_flag(atomic_int *flag);
+
+/* Wait (yielding) until cond holds, or fail the test after 30 s. For conditions a correct
+ * libgoc reaches in microseconds (a thread has queued, a flag is set): the bound only turns a
+ * hang into a failure, it asserts no timing. */
+#define TEST_WAIT_UNTIL(cond)                                                                      \
+    do {                                                                                           \
+        int64_t test_wait_t0_ = test_now_ns();                                                     \
+        while (!(cond)) {                                                                          \
+            if (test_now_ns() - test_wait_t0_ > (int64_t)30 * 1000 * 1000 * 1000) {                \
+                fprintf(stderr, "%s:%d: gave up waiting for %s\n", __FILE__, __LINE__, #cond);     \
+                exit(1);                                                                           \
+            }                                                                                      \
+            test_yield();                                                                          \
+        }                                                                                          \
+    } while (0)
+
+/* Give up the CPU once (sched_yield). */
+void test_yield(void);
 
 #endif

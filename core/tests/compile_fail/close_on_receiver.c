@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Must not compile with GOC_MISUSE=1: goc_close on a goc_receiver (Go: close of receive-only
+ * channel). With GOC_MISUSE=0 the same code, with the handle of the right direction, must compile
+ * (see compile_fail.cmake). */
+#include <goc/goc.h>
+
+#ifndef GOC_MISUSE
+#define GOC_MISUSE 1
+#endif
+
+int use(goc_chan *ch);
+
+int
+use(goc_chan *ch) {
+    int v = 1;
+#if GOC_MISUSE
+    goc_receiver h = goc_chan_receiver(ch);
+#else
+    goc_sender h = goc_chan_sender(ch);
+#endif
+    return goc_close(h);
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for goc_rwmutex: zero value, readers sharing, writer exclusion, writer
+ * preference shown with an ordering log, readers queued during a write entering together,
+ * misuse, and a small hammer. The oversubscribed hammer is in stress/rwmutex_stress.c. */
+#include "testutil.h"
+
+#define MS ((int64_t)1000 * 1000)
+
+/* White-box: rwmutex.c subtracts 2^30 from the reader count while a writer waits or holds. */
+#define MAX_READERS (1 << 30)
+#define READERS(rw) atomic_load_explicit(&(rw)->goc_private_readers, memory_order_relaxed)
+
+static void
+test_zero_value(void) {
+    goc_rwmutex zero;
+    memset(&zero, 0, sizeof zero);
+    goc_rwmutex init = GOC_RWMUTEX_INIT;
+    goc_rwmutex *rws[] = {&zero, &init};
+    for (int i = 0; i < 2; i++) {
+        goc_rwmutex *rw = rws[i];
+        goc_rwmutex_rlock(rw);
+        goc_rwmutex_rlock(rw); /* two read locks at once, no writer waiting */
+        CHECK_EQ(READERS(rw), 2);
+        goc_rwmutex_runlock(rw);
+        goc_rwmutex_runlock(rw);
+        goc_rwmutex_lock(rw);
+        CHECK_EQ(READERS(rw), -MAX_READERS);
+        goc_rwmutex_unlock(rw);
+        CHECK_EQ(READERS(rw), 0);
+    }
+    goc_rwmutex_rlock(NULL);
+    goc_rwmutex_runlock(NULL);
+    goc_rwmutex_lock(NULL);
+    goc_rwmutex_unlock(NULL);
+}
+
+/* Unlocking what is not locked (Go: fatal error) is undone when nobody else uses the lock. */
+static void
+test_misuse(void) {
+    goc_rwmutex rw = GOC_RWMUTEX_INIT;
+    goc_rwmutex_runlock(&rw);
+    CHECK_EQ(READERS(&rw), 0);
+    goc_rwmutex_unlock(&rw);
+    CHECK_EQ(READERS(&rw), 0);
+    goc_rwmutex_lock(&rw);
+    goc_rwmutex_runlock(&rw); /* a read unlock while a writer holds it */
+    CHECK_EQ(READERS(&rw), -MAX_READERS);
+    goc_rwmutex_unlock(&rw);
+    goc_rwmutex_rlock(&rw);
+    goc_rwmutex_runlock(&rw);
+    CHECK_EQ(READERS(&rw), 0);
+}
+
+/* An ordering log shared by the threads of one test. */
+struct order {
+    goc_rwmutex rw;
+    goc_mutex log_lock;
+    char log[16];
+    int nlog;
+    atomic_int started;
+    atomic_int in_readers; /* readers inside right now */
+    int want_together;     /* readers that must be inside at the same time */
+};
+
+static void
+order_log(struct order *o, char who) {
+    goc_mutex_lock(&o->log_lock);
+    o->log[o->nlog++] = who;
+    goc_mutex_unlock(&o->log_lock);
+}
+
+static int
+order_len(struct order *o) {
+    goc_mutex_lock(&o->log_lock);
+    int n = o->nlog;
+    goc_mutex_unlock(&o->log_lock);
+    return n;
+}
+
+static void *
+writer_thread(void *arg) {
+    struct order *o = arg;
+    atomic_store_explicit(&o->started, 1, memory_order_release);
+    goc_rwmutex_lock(&o->rw);
+    order_log(o, 'W');
+    goc_rwmutex_unlock(&o->rw);
+    return NULL;
+}
+
+static void *
+reader_thread(void *arg) {
+    struct order *o = arg;
+    goc_rwmutex_rlock(&o->rw);
+    order_log(o, 'R');
+    /* Stay inside until want_together readers are in at once: proves they share the lock. */
+    atomic_fetch_add_explicit(&o->in_readers, 1, memory_order_relaxed);
+    TEST_WAIT_UNTIL(atomic_load_explicit(&o->in_readers, memory_order_relaxed) >= o->want_together);
+    goc_rwmutex_runlock(&o->rw);
+    return NULL;
+}
+
+/* Readers share: while one reader holds the lock another gets it (each waits inside for the
+ * other, so exclusive readers would never finish). */
+static void
+test_readers_share(void) {
+    static struct order o;
+    memset(&o, 0, sizeof o);
+    o.want_together = 3;
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = test_spawn(reader_thread, &o);
+    for (int i = 0; i < 3; i++)
+        test_join(t[i]);
+    CHECK_EQ(o.nlog, 3);
+    CHECK_EQ(READERS(&o.rw), 0);
+}
+
+/* A writer waits for a reader to leave, and readers wait for a writer. */
+static void
+test_writer_excludes(void) {
+    static struct order o;
+    memset(&o, 0, sizeof o);
+    o.want_together = 1;
+    goc_rwmutex_rlock(&o.rw);
+    pthread_t w = test_spawn(writer_thread, &o);
+    test_wait_flag(&o.started);
+    test_sleep_ns(20 * MS); /* time to block; a correct lock never lets the writer in here */
+    CHECK_EQ(order_len(&o), 0);
+    goc_rwmutex_runlock(&o.rw);
+    test_join(w);
+    CHECK_EQ(o.nlog, 1);
+
+    goc_rwmutex_lock(&o.rw);
+    pthread_t r = test_spawn(reader_thread, &o);
+    TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 1); /* it arrived and must queue */
+    test_sleep_ns(20 * MS);
+    CHECK_EQ(order_len(&o), 1);
+    goc_rwmutex_unlock(&o.rw);
+    test_join(r);
+    CHECK_EQ(o.nlog, 2);
+    CHECK_EQ(o.log[1], 'R');
+}
+
+/* Writer preference: main holds a read lock; a writer W starts waiting; a new reader R2 then
+ * asks for a read lock. R2 must not get it while W waits, even though only readers hold the
+ * lock: the log must read main's release, W, R2. */
+static void
+test_writer_preference(void) {
+    static struct order o;
+    memset(&o, 0, sizeof o);
+    o.want_together = 1;
+    goc_rwmutex_rlock(&o.rw);
+    pthread_t w = test_spawn(writer_thread, &o);
+    /* W has announced itself: the reader count carries its bias. */
+    TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 1);
+    pthread_t r2 = test_spawn(reader_thread, &o);
+    /* R2 has arrived (counted), so the lock has decided: it must queue behind W. */
+    TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 2);
+    test_sleep_ns(20 * MS); /* time for a wrongly admitted R2 to log */
+    CHECK_EQ(order_len(&o), 0);
+    order_log(&o, 'M');
+    goc_rwmutex_runlock(&o.rw);
+    test_join(w);
+    test_join(r2);
+    CHECK_EQ(o.nlog, 3);
+    CHECK_EQ(o.log[0], 'M');
+    CHECK_EQ(o.log[1], 'W');
+    CHECK_EQ(o.log[2], 'R');
+    CHECK_EQ(READERS(&o.rw), 0);
+}
+
+/* Readers that queued during a write all enter together when it ends (one unlock releases
+ * them all; each waits inside until all are in). */
+static void
+test_queued_readers_enter_together(void) {
+    static struct order o;
+    memset(&o, 0, sizeof o);
+    o.want_together = 4;
+    goc_rwmutex_lock(&o.rw);
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        t[i] = test_spawn(reader_thread, &o);
+    TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 4);
+    CHECK_EQ(order_len(&o), 0);
+    goc_rwmutex_unlock(&o.rw);
+    for (int i = 0; i < 4; i++)
+        test_join(t[i]);
+    CHECK_EQ(o.nlog, 4);
+    CHECK_EQ(READERS(&o.rw), 0);
+}
+
+/* Hammer: 2 writers keep a == b (plain fields) and count writes, 2 readers check a == b and
+ * that no writer is inside. */
+struct hammer {
+    goc_rwmutex rw;
+    long a, b; /* protected by rw; plain, so TSan checks the exclusion */
+    atomic_int writer_inside, readers_inside;
+    long iters;
+};
+
+static void *
+hammer_writer(void *arg) {
+    struct hammer *h = arg;
+    for (long i = 0; i < h->iters; i++) {
+        goc_rwmutex_lock(&h->rw);
+        /* relaxed: only the values matter. */
+        CHECK_EQ(atomic_exchange_explicit(&h->writer_inside, 1, memory_order_relaxed), 0);
+        CHECK_EQ(atomic_load_explicit(&h->readers_inside, memory_order_relaxed), 0);
+        h->a++;
+        h->b++;
+        atomic_store_explicit(&h->writer_inside, 0, memory_order_relaxed);
+        goc_rwmutex_unlock(&h->rw);
+    }
+    return NULL;
+}
+
+static void *
+hammer_reader(void *arg) {
+    struct hammer *h = arg;
+    for (long i = 0; i < 10 * h->iters; i++) {
+        goc_rwmutex_rlock(&h->rw);
+        atomic_fetch_add_explicit(&h->readers_inside, 1, memory_order_relaxed);
+        CHECK_EQ(atomic_load_explicit(&h->writer_inside, memory_order_relaxed), 0);
+        CHECK_EQ(h->a, h->b);
+        atomic_fetch_sub_explicit(&h->readers_inside, 1, memory_order_relaxed);
+        goc_rwmutex_runlock(&h->rw);
+    }
+    return NULL;
+}
+
+static void
+test_hammer(void) {
+    static struct hammer h;
+    h.iters = TEST_SCALE(20000, 4);
+    pthread_t t[4];
+    t[0] = test_spawn(hammer_writer, &h);
+    t[1] = test_spawn(hammer_reader, &h);
+    t[2] = test_spawn(hammer_writer, &h);
+    t[3] = test_spawn(hammer_reader, &h);
+    for (int i = 0; i < 4; i++)
+        test_join(t[i]);
+    CHECK_EQ(h.a, 2 * h.iters);
+    CHECK_EQ(h.b, 2 * h.iters);
+    CHECK_EQ(READERS(&h.rw), 0);
+}
+
+int
+main(void) {
+    test_zero_value();
+    test_misuse();
+    test_readers_share();
+    test_writer_excludes();
+    test_writer_preference();
+    test_queued_readers_enter_together();
+    test_hammer();
+    printf("rwmutex_test: ok\n");
+    return 0;
+}
