@@ -55,8 +55,7 @@ goci_spin_pause(void) {
 #define GOCI_MUTEX_STARVATION_NS 1000000
 
 /* Name of the policy, recorded by the harness in each run's header. */
-#define GOCI_SPIN_POLICY                                                                           \
-    "wait: adaptive 8..256 pauses, 4 yields, then futex; cas retry: exp backoff 2^0..2^6"
+#define GOCI_SPIN_POLICY "adaptive wait 8..256 pauses, 4 yields, futex; cas backoff 2^0..2^6"
 
 struct goci_backoff {
     unsigned step;
