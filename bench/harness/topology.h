@@ -12,35 +12,64 @@
 #include <jansson.h>
 
 /* Load the topology and the process's allowed CPU set (once; later calls return at once).
- * 0, or -1 with err set. */
+ * The allowed set is hwloc's allowed set (cgroup cpuset) intersected with the process's
+ * binding (taskset), read at this call: call it from main before any thread pins itself.
+ * Thread-safe; the other functions load on first use too. 0, or -1 with err set. */
 int topo_init(char *err, size_t errlen);
+
+/* For tests: replace the loaded topology with a synthetic one (hwloc_topology_set_synthetic,
+ * e.g. "pack:2 l3:2 core:4 pu:2"), with allowed given as a PU list ("0-7") or NULL for all PUs.
+ * Pinning is refused on a synthetic topology. topo_init_allowed does the same for the real
+ * machine with an explicit allowed set (NULL: read it from the process again). topo_fini frees
+ * whatever is loaded. None of these may run while another thread uses the topology. */
+int topo_init_synthetic(const char *desc, const char *allowed, char *err, size_t errlen);
+int topo_init_allowed(const char *allowed, char *err, size_t errlen);
+void topo_fini(void);
 
 int topo_num_pus(void);     /* PUs of the machine */
 int topo_num_allowed(void); /* PUs this process may run on (cpuset, taskset) */
 int topo_num_cores(void);
+int topo_num_packages(void);
+int topo_num_allowed_cores(void); /* cores with at least one allowed PU */
+bool topo_has_smt(void);          /* some core has two allowed PUs: policy "smt" works */
+bool topo_is_allowed(int pu);
+bool topo_is_virtualized(void);      /* hypervisor flag in /proc/cpuinfo, cpuid or DMI */
+const char *topo_allowed_list(void); /* the allowed PUs as a list, "0-3,8" (for peers' --cpus) */
+const char *topo_machine_list(void); /* every PU of the machine, allowed or not */
 
 /* Where threads 0..n-1 go under a policy: "compact", "scatter", "smt", "none", or an explicit
  * comma list of PU numbers ("0,2,4"; ranges "0-3" too). Writes n PU numbers into pus (-1 for
  * "none": not pinned). Returns 0, or -1 with a one-line err that says what is wrong and what to
  * do (a PU that does not exist, a PU outside the allowed set, naming the set; "smt" on a machine
  * without SMT; more threads than allowed PUs for a list that is too short). For compact and
- * scatter, n above the allowed PUs wraps round (oversubscription is a valid experiment). */
+ * scatter, n above the allowed PUs wraps round (oversubscription is a valid experiment); "smt"
+ * places at most the PUs of one core and refuses more. A plan is prefix-stable: thread i gets
+ * the same PU whatever n is. Thread-safe. */
 int topo_plan(const char *policy, int n, int *pus, char *err, size_t errlen);
 
 /* Pin the calling thread to one PU (hwloc_set_cpubind with HWLOC_CPUBIND_THREAD on a
- * singlified set); pu < 0 does nothing. 0, or -1 with err set. */
+ * singlified set); pu < 0 does nothing. A PU that does not exist or is not allowed is refused
+ * before hwloc is asked. Thread-safe. 0, or -1 with err set (never ignored). */
 int topo_pin_self(int pu, char *err, size_t errlen);
 
-/* The PU the calling thread last ran on (hwloc_get_last_cpu_location), -1 if unknown. */
+/* The PU the calling thread last ran on (hwloc_get_last_cpu_location with
+ * HWLOC_CPUBIND_THREAD, else sched_getcpu), -1 if unknown. Thread-safe. */
 int topo_last_pu(void);
 
-/* How a set of PUs relates: "same-core", "same-l3", "same-numa", "none" (different NUMA
- * nodes or packages), or "unpinned" when any is -1. The tightest level shared by all. */
+/* How a set of PUs relates: "same-core", "same-l3" (same last-level cache), "same-numa",
+ * "none" (different NUMA nodes or packages), or "unpinned" when any is -1 or n is 0. The
+ * tightest level shared by all; one PU (or the same PU twice) is "same-core". */
 const char *topo_relation(const int *pus, int n);
 
-/* The context.chanbench.topology object of docs/results-format.md, and cpu_model. */
+/* The context.chanbench.topology object of docs/results-format.md (new reference; it also
+ * carries "hypervisor" when one is named), and cpu_model. */
 json_t *topo_json(void);
 const char *topo_cpu_model(void);
+const char *topo_hwloc_version(void); /* of the library loaded at run time, e.g. "2.9.0" */
+
+/* Google Benchmark's context.caches list: [{type, level, size, num_sharing}], one entry per
+ * kind of cache (new reference). */
+json_t *topo_google_caches_json(void);
 
 /* `chanbench topology`: packages, NUMA nodes, caches, cores, PUs, the allowed set (and a note
  * when it differs from the machine, or when running virtualised), and for each policy where

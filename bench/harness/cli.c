@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+/* Parsing the options of `chanbench run` and `chanbench list`. Every error is one line that
+ * names the problem and what to do; the caller prints it and exits 2. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_FILTER = 'f',
+    OPT_HELP = 'h',
+    OPT_REPETITIONS = 256,
+    OPT_MIN_TIME,
+    OPT_THREADS,
+    OPT_PIN,
+    OPT_IMPL,
+    OPT_QUICK,
+    OPT_FORMAT,
+    OPT_OUT,
+};
+
+static const struct option run_longopts[] = {
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"repetitions", required_argument, NULL, OPT_REPETITIONS},
+    {"min-time", required_argument, NULL, OPT_MIN_TIME},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"pin", required_argument, NULL, OPT_PIN},
+    {"impl", required_argument, NULL, OPT_IMPL},
+    {"quick", no_argument, NULL, OPT_QUICK},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static const struct option list_longopts[] = {
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"impl", required_argument, NULL, OPT_IMPL},
+    {"quick", no_argument, NULL, OPT_QUICK},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+void
+cli_usage_run(FILE *out) {
+    fprintf(out,
+            "usage: chanbench run [options]\n"
+            "Run the benchmarks, print a table, and write the results as JSON.\n"
+            "\n"
+            "  --filter REGEX     run the benchmarks whose name matches REGEX (POSIX extended),\n"
+            "                     e.g. 'chan/spsc' or 'impl=goc$'; see 'chanbench list'\n"
+            "  --repetitions N    measured repetitions per benchmark (default %d; --quick %d)\n"
+            "  --min-time S       seconds each repetition lasts at least (default %g; --quick "
+            "%g)\n"
+            "  --threads LIST     thread counts (1,2,4 or 1-4) used instead of the grid's for\n"
+            "                     every thread-count parameter (threads=, prod=, cons=, k=...)\n"
+            "  --pin POLICY       compact (default), scatter, smt, none, or a PU list (0,2 or "
+            "0-3);\n"
+            "                     see 'chanbench topology'\n"
+            "  --impl LIST        only these implementations (goc,naive,...)\n"
+            "  --quick            the small grid and short repetitions (under a minute)\n"
+            "  --format FMT       what stdout gets: console (default), json, csv, gobench\n"
+            "                     (Go's benchmark format, for benchstat)\n"
+            "  --out FILE         where the JSON results go (always written); default\n"
+            "                     results/<host>-<UTC YYYYMMDDTHHMMSSZ>.json in the current "
+            "folder\n"
+            "  -h, --help         this text\n"
+            "\n"
+            "Each benchmark warms up while its iteration count grows until one call lasts\n"
+            "--min-time, then runs --repetitions times; the table shows the median ns per\n"
+            "operation, its coefficient of variation, CPU ns per operation summed over threads,\n"
+            "operations per second, p99 latency where measured, and context switches per\n"
+            "operation. SIGINT/SIGTERM stop after the current repetition and write what finished\n"
+            "(marked incomplete). Exit status: 0 ok, 1 a benchmark failed its own check or the\n"
+            "results could not be written, 2 bad usage, 130/143 interrupted.\n",
+            CLI_REPETITIONS, CLI_QUICK_REPETITIONS, CLI_MIN_TIME_S, CLI_QUICK_MIN_TIME_S);
+}
+
+void
+cli_usage_list(FILE *out) {
+    fprintf(out, "usage: chanbench list [--filter REGEX] [--quick] [--threads LIST] [--impl "
+                 "LIST]\n"
+                 "Print the name of every benchmark 'chanbench run' would run with the same "
+                 "options,\n"
+                 "one per line: family/scenario/key=value/.../impl=NAME.\n"
+                 "\n"
+                 "  --filter REGEX     only names matching REGEX (POSIX extended)\n"
+                 "  --quick            the --quick grid\n"
+                 "  --threads LIST     thread counts used for every thread-count parameter\n"
+                 "  --impl LIST        only these implementations\n"
+                 "  -h, --help         this text\n");
+}
+
+const char *
+cli_format_name(enum out_format f) {
+    switch (f) {
+    case FORMAT_JSON:
+        return "json";
+    case FORMAT_CSV:
+        return "csv";
+    case FORMAT_GOBENCH:
+        return "gobench";
+    default:
+        return "console";
+    }
+}
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return 2;
+}
+
+/* A strictly parsed long in [lo, hi]; -1 with nothing else on error. */
+static int
+parse_long(const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* "1,2,4" or "1-4" or a mix; counts 1..4096, at most CLI_MAX_THREADS values. */
+static int
+parse_threads(const char *s, struct run_options *o) {
+    char buf[512];
+    if (strlen(s) >= sizeof buf || *s == '\0')
+        return -1;
+    strcpy(buf, s);
+    o->nthreads = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        long lo, hi;
+        char *dash = strchr(tok, '-');
+        if (dash != NULL) {
+            *dash = '\0';
+            if (parse_long(tok, 1, 4096, &lo) != 0 || parse_long(dash + 1, 1, 4096, &hi) != 0 ||
+                hi < lo)
+                return -1;
+        } else {
+            if (parse_long(tok, 1, 4096, &lo) != 0)
+                return -1;
+            hi = lo;
+        }
+        for (long t = lo; t <= hi; t++) {
+            bool dup = false;
+            for (int i = 0; i < o->nthreads; i++)
+                dup = dup || o->threads[i] == t;
+            if (dup)
+                continue;
+            if (o->nthreads == CLI_MAX_THREADS)
+                return -1;
+            o->threads[o->nthreads++] = (int)t;
+        }
+    }
+    return o->nthreads > 0 ? 0 : -1;
+}
+
+static int
+parse_impls(const char *s, struct run_options *o) {
+    free(o->impl_list);
+    o->nimpls = 0;
+    if ((o->impl_list = strdup(s)) == NULL)
+        return -1;
+    char *save = NULL;
+    for (char *tok = strtok_r(o->impl_list, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (o->nimpls == CLI_MAX_IMPLS)
+            return -1;
+        o->impls[o->nimpls++] = tok;
+    }
+    return o->nimpls > 0 ? 0 : -1;
+}
+
+/* compact|scatter|smt|none, or a list of PU numbers and ranges: the syntax only; whether the
+ * PUs exist is the topology's question. */
+static bool
+pin_syntax_ok(const char *s) {
+    if (strcmp(s, "compact") == 0 || strcmp(s, "scatter") == 0 || strcmp(s, "smt") == 0 ||
+        strcmp(s, "none") == 0)
+        return true;
+    if (*s == '\0')
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!(*p >= '0' && *p <= '9') && *p != ',' && *p != '-')
+            return false;
+    return true;
+}
+
+int
+cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, size_t errlen) {
+    const char *cmd = list ? "list" : "run";
+    memset(o, 0, sizeof *o);
+    o->pin = "compact";
+    o->format = FORMAT_CONSOLE;
+    int rc = 0;
+
+    optind = 0; /* GNU: restart scanning (main or a test may have parsed before) */
+    opterr = 0;
+    for (;;) {
+        int longindex = -1;
+        int c = getopt_long(argc, argv, ":f:h", list ? list_longopts : run_longopts, &longindex);
+        if (c == -1)
+            break;
+        const char *arg = optarg;
+        switch (c) {
+        case OPT_FILTER:
+            o->filter = arg;
+            break;
+        case OPT_REPETITIONS: {
+            long v;
+            if (parse_long(arg, 1, 100000, &v) != 0) {
+                rc = fail(err, errlen,
+                          "--repetitions wants a whole number from 1 to 100000, "
+                          "not '%s'",
+                          arg);
+                goto out;
+            }
+            o->repetitions = (int)v;
+            o->repetitions_given = true;
+            break;
+        }
+        case OPT_MIN_TIME: {
+            char *end;
+            errno = 0;
+            double v = strtod(arg, &end);
+            if (end != arg && *end == 's' && end[1] == '\0')
+                end++;
+            if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) || v <= 0 || v > 3600) {
+                rc = fail(err, errlen,
+                          "--min-time wants seconds above 0 and at most 3600 (e.g. 0.5), not "
+                          "'%s'",
+                          arg);
+                goto out;
+            }
+            o->min_time_s = v;
+            o->min_time_given = true;
+            break;
+        }
+        case OPT_THREADS:
+            if (parse_threads(arg, o) != 0) {
+                rc = fail(err, errlen,
+                          "--threads wants thread counts from 1 to 4096 like 1,2,4 or 1-8 (at "
+                          "most %d), not '%s'",
+                          CLI_MAX_THREADS, arg);
+                goto out;
+            }
+            break;
+        case OPT_PIN:
+            if (!pin_syntax_ok(arg)) {
+                rc = fail(err, errlen,
+                          "--pin wants compact, scatter, smt, none or a PU list like 0,2 or "
+                          "0-3, not '%s'",
+                          arg);
+                goto out;
+            }
+            o->pin = arg;
+            break;
+        case OPT_IMPL:
+            if (parse_impls(arg, o) != 0) {
+                rc = fail(err, errlen,
+                          "--impl wants a comma list of implementation names like goc,naive "
+                          "(at most %d), not '%s'",
+                          CLI_MAX_IMPLS, arg);
+                goto out;
+            }
+            break;
+        case OPT_QUICK:
+            o->quick = true;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(arg, "console") == 0)
+                o->format = FORMAT_CONSOLE;
+            else if (strcmp(arg, "json") == 0)
+                o->format = FORMAT_JSON;
+            else if (strcmp(arg, "csv") == 0)
+                o->format = FORMAT_CSV;
+            else if (strcmp(arg, "gobench") == 0)
+                o->format = FORMAT_GOBENCH;
+            else {
+                rc = fail(err, errlen, "--format wants console, json, csv or gobench, not '%s'",
+                          arg);
+                goto out;
+            }
+            break;
+        case OPT_OUT:
+            if (*arg == '\0') {
+                rc = fail(err, errlen, "--out wants a file name");
+                goto out;
+            }
+            o->out = arg;
+            break;
+        case OPT_HELP:
+            o->help = true;
+            break;
+        case ':': {
+            const char *opt = argv[optind - 1];
+            rc =
+                fail(err, errlen, "option '%s' needs a value; see 'chanbench %s --help'", opt, cmd);
+            goto out;
+        }
+        default:
+            if (optopt >= 256)
+                rc = fail(err, errlen, "option '%s' takes no value; see 'chanbench %s --help'",
+                          argv[optind - 1], cmd);
+            else if (optopt != 0)
+                rc = fail(err, errlen, "unknown option '-%c'; see 'chanbench %s --help'", optopt,
+                          cmd);
+            else
+                rc = fail(err, errlen, "unknown option '%s'; see 'chanbench %s --help'",
+                          argv[optind - 1], cmd);
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        rc = fail(err, errlen, "unexpected argument '%s'; see 'chanbench %s --help'", argv[optind],
+                  cmd);
+        goto out;
+    }
+    if (!o->repetitions_given)
+        o->repetitions = o->quick ? CLI_QUICK_REPETITIONS : CLI_REPETITIONS;
+    if (!o->min_time_given)
+        o->min_time_s = o->quick ? CLI_QUICK_MIN_TIME_S : CLI_MIN_TIME_S;
+    if (o->filter != NULL) {
+        int rerr = regcomp(&o->filter_re, o->filter, REG_EXTENDED | REG_NOSUB);
+        if (rerr != 0) {
+            char msg[128];
+            regerror(rerr, &o->filter_re, msg, sizeof msg);
+            const char *bad = o->filter;
+            o->filter = NULL;
+            rc = fail(err, errlen, "--filter '%s' is not a valid regular expression: %s", bad, msg);
+            goto out;
+        }
+    }
+out:
+    if (rc != 0)
+        cli_free(o);
+    return rc;
+}
+
+void
+cli_free(struct run_options *o) {
+    if (o->filter != NULL)
+        regfree(&o->filter_re);
+    o->filter = NULL;
+    free(o->impl_list);
+    o->impl_list = NULL;
+    o->nimpls = 0;
+}

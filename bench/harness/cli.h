@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* Options of `chanbench run` and `chanbench list`: parsing (getopt_long) and help texts.
+ * Harness-internal. */
+#ifndef BENCH_CLI_H
+#define BENCH_CLI_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum out_format { FORMAT_CONSOLE, FORMAT_JSON, FORMAT_CSV, FORMAT_GOBENCH };
+
+#define CLI_MAX_THREADS 64
+#define CLI_MAX_IMPLS 16
+
+/* Defaults: full profile and --quick profile. */
+#define CLI_REPETITIONS 5
+#define CLI_MIN_TIME_S 0.2
+#define CLI_QUICK_REPETITIONS 3
+#define CLI_QUICK_MIN_TIME_S 0.05
+
+struct run_options {
+    bool help;          /* --help: print usage, run nothing */
+    const char *filter; /* --filter REGEX, or NULL */
+    regex_t filter_re;  /* compiled when filter != NULL */
+    int repetitions;    /* --repetitions, or the profile's default */
+    bool repetitions_given;
+    double min_time_s; /* --min-time, or the profile's default */
+    bool min_time_given;
+    int threads[CLI_MAX_THREADS]; /* --threads LIST */
+    int nthreads;                 /* 0: not given */
+    const char *pin; /* --pin, default "compact" (validated against the machine later) */
+    char *impl_list; /* --impl LIST (owned copy), split into impls */
+    char *impls[CLI_MAX_IMPLS];
+    int nimpls; /* 0: not given */
+    bool quick;
+    enum out_format format;
+    const char *out; /* --out FILE, or NULL for the default name */
+};
+
+/* Parse argv (argv[0] is the subcommand, "run" or "list"; list accepts only --filter, --quick,
+ * --threads, --impl and --help). Returns 0, or 2 with err set to one line saying what is wrong
+ * and what to do (without the "chanbench run: " prefix). Impl names are checked against the
+ * registry by the caller. On success cli_free releases what o holds. */
+int cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, size_t errlen);
+void cli_free(struct run_options *o);
+
+void cli_usage_run(FILE *out);
+void cli_usage_list(FILE *out);
+
+const char *cli_format_name(enum out_format f);
+
+#endif

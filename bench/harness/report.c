@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing results: the JSON document (Google Benchmark's schema plus context.chanbench, see
+ * docs/results-format.md), CSV, Go's benchmark format, the console table, and the atomic
+ * file write. */
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "stats.h"
+#include "topology.h"
+
+#define SCHEMA_VERSION 1
+
+void
+bench_result_free(struct bench_result *r) {
+    for (size_t i = 0; i < r->nreps; i++) {
+        free(r->reps[i].pu_requested);
+        free(r->reps[i].pu_observed);
+    }
+    free(r->reps);
+    r->reps = NULL;
+    r->nreps = 0;
+}
+
+/* ---- aggregates ------------------------------------------------------------------------- */
+
+struct aggr {
+    struct stats real, cpu, rate;
+    double p99_median; /* median over repetitions of p99; NAN without latency */
+    double csw_per_op; /* median over repetitions of (vcsw + ivcsw) / ops */
+};
+
+static void
+aggregate(const struct bench_result *r, struct aggr *a) {
+    size_t n = r->nreps;
+    double *v = calloc((n ? n : 1) * 3, sizeof *v);
+    if (v == NULL) {
+        memset(a, 0, sizeof *a);
+        a->p99_median = NAN;
+        return;
+    }
+    double *w = v + n, *x = v + 2 * n;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = r->reps[i].real_ns;
+        w[i] = r->reps[i].cpu_ns;
+        x[i] = r->reps[i].items_per_second;
+    }
+    stats_compute(v, n, &a->real);
+    stats_compute(w, n, &a->cpu);
+    stats_compute(x, n, &a->rate);
+    size_t nl = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r->reps[i].has_latency)
+            v[nl++] = (double)r->reps[i].lat.p99;
+    struct stats s;
+    stats_compute(v, nl, &s);
+    a->p99_median = nl ? s.median : NAN;
+    for (size_t i = 0; i < n; i++)
+        v[i] = r->reps[i].ops
+                   ? (double)(r->reps[i].vcsw + r->reps[i].ivcsw) / (double)r->reps[i].ops
+                   : 0;
+    stats_compute(v, n, &s);
+    a->csw_per_op = s.median;
+    free(v);
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+static json_t *
+jreal(double x) {
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *
+jstr(const char *s) {
+    return json_string(s != NULL ? s : "");
+}
+
+static json_t *
+params_json(const struct bench_instance *inst) {
+    json_t *o = json_object();
+    for (int i = 0; i < inst->nparams; i++) {
+        const struct bench_kv *kv = &inst->params[i];
+        if (kv->kind == BENCH_PARAM_INT || kv->kind == BENCH_PARAM_THREADS)
+            json_object_set_new(o, kv->key, json_integer(atoll(kv->value)));
+        else
+            json_object_set_new(o, kv->key, json_string(kv->value));
+    }
+    return o;
+}
+
+static json_t *
+iteration_row(const struct bench_result *r, size_t i) {
+    const struct rep_result *p = &r->reps[i];
+    const struct bench_instance *inst = r->inst;
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(inst->name));
+    json_object_set_new(o, "run_name", json_string(inst->name));
+    json_object_set_new(o, "run_type", json_string("iteration"));
+    json_object_set_new(o, "repetitions", json_integer((json_int_t)r->nreps));
+    json_object_set_new(o, "repetition_index", json_integer((json_int_t)i));
+    json_object_set_new(o, "threads", json_integer(p->nthreads));
+    json_object_set_new(o, "iterations", json_integer((json_int_t)p->ops));
+    json_object_set_new(o, "real_time", jreal(p->real_ns));
+    json_object_set_new(o, "cpu_time", jreal(p->cpu_ns));
+    json_object_set_new(o, "time_unit", json_string("ns"));
+    json_object_set_new(o, "items_per_second", jreal(p->items_per_second));
+    json_object_set_new(o, "family", json_string(inst->family->name));
+    json_object_set_new(o, "impl", json_string(inst->impl->name));
+    json_object_set_new(o, "params", params_json(inst));
+    json_object_set_new(o, "op", json_string(inst->scenario->op));
+    json_object_set_new(o, "voluntary_ctx_switches", json_integer(p->vcsw));
+    json_object_set_new(o, "involuntary_ctx_switches", json_integer(p->ivcsw));
+    json_t *pl = json_array();
+    for (int t = 0; t < p->nthreads; t++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "thread", json_integer(t));
+        json_object_set_new(e, "pu_requested", json_integer(p->pu_requested[t]));
+        json_object_set_new(e, "pu_observed", json_integer(p->pu_observed[t]));
+        json_array_append_new(pl, e);
+    }
+    json_object_set_new(o, "placement", pl);
+    json_object_set_new(o, "relation", jstr(p->relation));
+    if (p->has_latency) {
+        json_t *l = json_object();
+        json_object_set_new(l, "count", json_integer((json_int_t)p->lat.count));
+        json_object_set_new(l, "min", json_integer(p->lat.min));
+        json_object_set_new(l, "p50", json_integer(p->lat.p50));
+        json_object_set_new(l, "p90", json_integer(p->lat.p90));
+        json_object_set_new(l, "p99", json_integer(p->lat.p99));
+        json_object_set_new(l, "p999", json_integer(p->lat.p999));
+        json_object_set_new(l, "max", json_integer(p->lat.max));
+        json_object_set_new(o, "latency_ns", l);
+    }
+    if (p->nextra > 0) {
+        json_t *x = json_object();
+        for (int k = 0; k < p->nextra; k++)
+            json_object_set_new(x, p->extra[k].key, jreal(p->extra[k].value));
+        json_object_set_new(o, "extra", x);
+    }
+    json_object_set_new(o, "verified", json_true());
+    return o;
+}
+
+static json_t *
+aggregate_row(const struct bench_result *r, const char *which, double real, double cpu, double rate,
+              bool percentage) {
+    char name[1100];
+    snprintf(name, sizeof name, "%s_%s", r->inst->name, which);
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new(o, "run_name", json_string(r->inst->name));
+    json_object_set_new(o, "run_type", json_string("aggregate"));
+    json_object_set_new(o, "repetitions", json_integer((json_int_t)r->nreps));
+    json_object_set_new(o, "threads", json_integer(r->nreps ? r->reps[0].nthreads : 0));
+    json_object_set_new(o, "aggregate_name", json_string(which));
+    if (percentage)
+        json_object_set_new(o, "aggregate_unit", json_string("percentage"));
+    json_object_set_new(o, "iterations", json_integer((json_int_t)r->nreps));
+    json_object_set_new(o, "real_time", jreal(real));
+    json_object_set_new(o, "cpu_time", jreal(cpu));
+    json_object_set_new(o, "time_unit", json_string("ns"));
+    json_object_set_new(o, "items_per_second", jreal(rate));
+    return o;
+}
+
+static void
+append_benchmark(json_t *rows, const struct bench_result *r) {
+    for (size_t i = 0; i < r->nreps; i++)
+        json_array_append_new(rows, iteration_row(r, i));
+    struct aggr a;
+    aggregate(r, &a);
+    json_array_append_new(
+        rows, aggregate_row(r, "median", a.real.median, a.cpu.median, a.rate.median, false));
+    json_array_append_new(rows,
+                          aggregate_row(r, "mean", a.real.mean, a.cpu.mean, a.rate.mean, false));
+    json_array_append_new(
+        rows, aggregate_row(r, "stddev", a.real.stddev, a.cpu.stddev, a.rate.stddev, false));
+    json_array_append_new(rows, aggregate_row(r, "cv", a.real.cv, a.cpu.cv, a.rate.cv, true));
+    json_array_append_new(rows, aggregate_row(r, "min", a.real.min, a.cpu.min, a.rate.min, false));
+    json_array_append_new(rows, aggregate_row(r, "max", a.real.max, a.cpu.max, a.rate.max, false));
+}
+
+static void
+iso_date(time_t t, char *buf, size_t len) {
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *
+options_json(const struct run_options *o) {
+    json_t *j = json_object();
+    json_object_set_new(j, "repetitions", json_integer(o->repetitions));
+    json_object_set_new(j, "min_time_s", json_real(o->min_time_s));
+    json_object_set_new(j, "quick", json_boolean(o->quick));
+    json_object_set_new(j, "filter", o->filter ? json_string(o->filter) : json_null());
+    if (o->nthreads > 0) {
+        json_t *a = json_array();
+        for (int i = 0; i < o->nthreads; i++)
+            json_array_append_new(a, json_integer(o->threads[i]));
+        json_object_set_new(j, "threads", a);
+    } else {
+        json_object_set_new(j, "threads", json_null());
+    }
+    if (o->nimpls > 0) {
+        json_t *a = json_array();
+        for (int i = 0; i < o->nimpls; i++)
+            json_array_append_new(a, json_string(o->impls[i]));
+        json_object_set_new(j, "impl", a);
+    } else {
+        json_object_set_new(j, "impl", json_null());
+    }
+    return j;
+}
+
+static json_t *
+context_json(const struct run_info *info) {
+    const struct machine_info *m = info->machine;
+    json_t *c = json_object();
+    char date[40];
+    iso_date(info->started, date, sizeof date);
+    json_object_set_new(c, "date", json_string(date));
+    json_object_set_new(c, "host_name", json_string(m->host));
+    json_object_set_new(c, "executable", json_string(m->executable));
+    json_object_set_new(c, "num_cpus", json_integer(m->num_cpus));
+    json_object_set_new(c, "mhz_per_cpu", json_integer((json_int_t)(m->mhz_per_cpu + 0.5)));
+    json_object_set_new(c, "cpu_scaling_enabled", json_boolean(m->cpu_scaling_enabled));
+    json_object_set_new(c, "caches", topo_google_caches_json());
+    json_t *load = json_array();
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(load, json_real(m->load_avg[i]));
+    json_object_set_new(c, "load_avg", load);
+    json_object_set_new(c, "library_build_type", json_string(m->library_build_type));
+
+    json_t *cb = json_object();
+    json_object_set_new(cb, "schema_version", json_integer(SCHEMA_VERSION));
+    json_object_set_new(cb, "complete", json_boolean(info->complete));
+    json_object_set_new(cb, "command", jstr(info->command));
+    json_object_set_new(cb, "cpu_model", jstr(topo_cpu_model()));
+    json_object_set_new(cb, "kernel", json_string(m->kernel));
+    json_object_set_new(cb, "compiler", jstr(m->compiler));
+    json_object_set_new(cb, "cflags", jstr(m->cflags));
+    json_object_set_new(cb, "build_type", jstr(m->build_type));
+    json_object_set_new(cb, "sanitizer", jstr(m->sanitizer));
+    json_object_set_new(cb, "git_commit", json_string(m->git_commit));
+    json_object_set_new(cb, "hwloc_version", jstr(m->hwloc_version));
+    json_object_set_new(cb, "allocator", jstr(m->allocator));
+    json_object_set_new(cb, "jemalloc_version",
+                        m->jemalloc_version[0] ? json_string(m->jemalloc_version) : json_null());
+    json_object_set_new(cb, "spin_policy", jstr(m->spin_policy));
+    json_object_set_new(cb, "cacheline", json_integer(m->cacheline));
+    json_object_set_new(cb, "topology", topo_json());
+    json_object_set_new(cb, "pin_policy", jstr(info->opts->pin));
+    json_object_set_new(cb, "clock_overhead_ns", jreal(info->clock_overhead_ns));
+    json_object_set_new(cb, "options", options_json(info->opts));
+    json_object_set_new(c, "chanbench", cb);
+    return c;
+}
+
+json_t *
+report_document(const struct run_info *info, const struct bench_result *res, size_t n) {
+    json_t *doc = json_object();
+    json_object_set_new(doc, "context", context_json(info));
+    json_t *rows = json_array();
+    for (size_t i = 0; i < n; i++)
+        append_benchmark(rows, &res[i]);
+    json_object_set_new(doc, "benchmarks", rows);
+    return doc;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+static void
+folder_of(const char *path, char *buf, size_t len) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    snprintf(buf, len, "%s", dirname(tmp));
+}
+
+int
+report_check_folder(const char *path, char *err, size_t errlen) {
+    char dir[4096];
+    folder_of(path, dir, sizeof dir);
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        snprintf(err, errlen,
+                 "output folder '%s' does not exist (%s): create it, run from the repository "
+                 "root, or give --out FILE",
+                 dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "output folder '%s' is not a folder: give --out FILE", dir);
+        return -1;
+    }
+    if ((st.st_mode & 0222) == 0 || access(dir, W_OK) != 0) {
+        snprintf(err, errlen,
+                 "output folder '%s' is read-only: make it writable or give --out FILE "
+                 "elsewhere",
+                 dir);
+        return -1;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "--out '%s' is a folder: give a file name", path);
+        return -1;
+    }
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.chanbench-probe.tmpXXXXXX", dir);
+    int fd = mkstemp(probe);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write in output folder '%s' (%s): give --out FILE", dir,
+                 strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
+int
+report_write_file(const char *path, const char *text, char *err, size_t errlen) {
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create a temporary file next to '%s': %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    size_t len = strlen(text), done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+            goto fail;
+        }
+        done += (size_t)w;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0) {
+        snprintf(err, errlen, "cannot finish '%s': %s", tmp, strerror(errno));
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        snprintf(err, errlen, "cannot finish '%s': %s", tmp, strerror(errno));
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+        goto fail;
+    }
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return -1;
+}
+
+void
+report_default_path(char *buf, size_t len, const char *host, time_t t) {
+    char h[256];
+    size_t i = 0;
+    for (; host[i] != '\0' && i < sizeof h - 1; i++) {
+        char c = host[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        h[i] = ok ? c : '_';
+    }
+    h[i] = '\0';
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(buf, len, "results/%s-%s.json", h[0] ? h : "host", stamp);
+}
+
+/* ---- CSV -------------------------------------------------------------------------------- */
+
+static void
+csv_num(FILE *out, double x) {
+    if (isfinite(x))
+        fprintf(out, ",%.10g", x);
+    else
+        fputs(",", out);
+}
+
+void
+report_csv(FILE *out, const struct bench_result *res, size_t n) {
+    fputs("name,iterations,real_time,cpu_time,time_unit,bytes_per_second,items_per_second,"
+          "label,error_occurred,error_message,run_type,aggregate_name,repetition_index,op,"
+          "threads,voluntary_ctx_switches,involuntary_ctx_switches,p50_ns,p90_ns,p99_ns,"
+          "p999_ns,max_ns\n",
+          out);
+    for (size_t b = 0; b < n; b++) {
+        const struct bench_result *r = &res[b];
+        for (size_t i = 0; i < r->nreps; i++) {
+            const struct rep_result *p = &r->reps[i];
+            fprintf(out, "\"%s\",%llu", r->inst->name, (unsigned long long)p->ops);
+            csv_num(out, p->real_ns);
+            csv_num(out, p->cpu_ns);
+            fputs(",ns,", out);
+            csv_num(out, p->items_per_second);
+            fprintf(out, ",,,,iteration,,%zu,%s,%d,%ld,%ld", i, r->inst->scenario->op, p->nthreads,
+                    p->vcsw, p->ivcsw);
+            if (p->has_latency)
+                fprintf(out, ",%lld,%lld,%lld,%lld,%lld\n", (long long)p->lat.p50,
+                        (long long)p->lat.p90, (long long)p->lat.p99, (long long)p->lat.p999,
+                        (long long)p->lat.max);
+            else
+                fputs(",,,,,\n", out);
+        }
+        struct aggr a;
+        aggregate(r, &a);
+        struct {
+            const char *name;
+            double real, cpu, rate;
+        } rows[] = {
+            {"median", a.real.median, a.cpu.median, a.rate.median},
+            {"mean", a.real.mean, a.cpu.mean, a.rate.mean},
+            {"stddev", a.real.stddev, a.cpu.stddev, a.rate.stddev},
+            {"cv", a.real.cv, a.cpu.cv, a.rate.cv},
+            {"min", a.real.min, a.cpu.min, a.rate.min},
+            {"max", a.real.max, a.cpu.max, a.rate.max},
+        };
+        for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+            fprintf(out, "\"%s_%s\",%zu", r->inst->name, rows[k].name, r->nreps);
+            csv_num(out, rows[k].real);
+            csv_num(out, rows[k].cpu);
+            fputs(",ns,", out);
+            csv_num(out, rows[k].rate);
+            fprintf(out, ",,,,aggregate,%s,,%s,%d,,,,,,,\n", rows[k].name, r->inst->scenario->op,
+                    r->nreps ? r->reps[0].nthreads : 0);
+        }
+    }
+}
+
+/* ---- Go benchmark format ---------------------------------------------------------------- */
+
+static const char *
+rate_unit(const char *op) {
+    if (strcmp(op, "msg") == 0)
+        return "msgs/s";
+    if (strcmp(op, "item") == 0)
+        return "items/s";
+    return "ops/s";
+}
+
+void
+report_gobench(FILE *out, const struct run_info *info, const struct bench_result *res, size_t n) {
+    const struct machine_info *m = info->machine;
+    struct utsname u;
+    const char *arch = "unknown";
+    if (uname(&u) == 0)
+        arch = strcmp(u.machine, "x86_64") == 0    ? "amd64"
+               : strcmp(u.machine, "aarch64") == 0 ? "arm64"
+                                                   : u.machine;
+    /* Configuration lines: "key: value", keys lower case without spaces (benchfmt). */
+    fprintf(out, "goos: linux\ngoarch: %s\npkg: chanbench\ncpu: %s\n", arch, topo_cpu_model());
+    fprintf(out, "host: %s\ncommit: %s\ncompiler: %s\nbuild-type: %s\nsanitizer: %s\n", m->host,
+            m->git_commit, m->compiler, m->build_type[0] ? m->build_type : "none", m->sanitizer);
+    fprintf(out, "allocator: %s\npin: %s\nspin-policy: %s\ncomplete: %s\n", m->allocator,
+            info->opts->pin, m->spin_policy, info->complete ? "true" : "false");
+    for (size_t b = 0; b < n; b++) {
+        const struct bench_result *r = &res[b];
+        for (size_t i = 0; i < r->nreps; i++) {
+            const struct rep_result *p = &r->reps[i];
+            fprintf(out, "Benchmark%s\t%llu\t%.4g ns/op\t%.4g cpu-ns/op\t%.6g %s", r->inst->name,
+                    (unsigned long long)p->ops, p->real_ns, p->cpu_ns, p->items_per_second,
+                    rate_unit(r->inst->scenario->op));
+            if (p->has_latency)
+                fprintf(out, "\t%lld p50-ns\t%lld p99-ns\t%lld p99.9-ns", (long long)p->lat.p50,
+                        (long long)p->lat.p99, (long long)p->lat.p999);
+            fprintf(out, "\t%.4g ctxsw/op\n",
+                    p->ops ? (double)(p->vcsw + p->ivcsw) / (double)p->ops : 0.0);
+        }
+    }
+}
+
+/* ---- console ---------------------------------------------------------------------------- */
+
+static void
+fmt_ns(char *buf, size_t len, double ns) {
+    if (!isfinite(ns))
+        snprintf(buf, len, "-");
+    else if (ns < 10)
+        snprintf(buf, len, "%.2f", ns);
+    else if (ns < 1000)
+        snprintf(buf, len, "%.1f", ns);
+    else
+        snprintf(buf, len, "%.0f", ns);
+}
+
+static void
+fmt_si(char *buf, size_t len, double x) {
+    const char *suffix[] = {"", "k", "M", "G", "T"};
+    int k = 0;
+    while (fabs(x) >= 1000 && k < 4) {
+        x /= 1000;
+        k++;
+    }
+    snprintf(buf, len, x < 10 ? "%.2f%s" : x < 100 ? "%.1f%s" : "%.0f%s", x, suffix[k]);
+}
+
+void
+report_console_header(FILE *out, const struct run_info *info, const char *path, size_t nbench,
+                      int namewidth) {
+    const struct machine_info *m = info->machine;
+    const struct run_options *o = info->opts;
+    int npk = topo_num_packages();
+    fprintf(out, "chanbench on %s: %s, %d PUs allowed of %d (%d cores, %d package%s)%s\n", m->host,
+            topo_cpu_model(), topo_num_allowed(), topo_num_pus(), topo_num_cores(), npk,
+            npk == 1 ? "" : "s", topo_is_virtualized() ? ", virtualized" : "");
+    fprintf(out, "build %s %s, commit %s, allocator %s%s%s, sanitizer %s\n",
+            m->build_type[0] ? m->build_type : "(no build type)", m->compiler, m->git_commit,
+            m->allocator, m->jemalloc_version[0] ? " " : "", m->jemalloc_version, m->sanitizer);
+    fprintf(out,
+            "%zu benchmarks%s, pin %s, %d repetitions of >= %g s each, clock %.0f ns; "
+            "results to %s\n",
+            nbench, o->quick ? " (quick)" : "", o->pin, o->repetitions, o->min_time_s,
+            info->clock_overhead_ns, path);
+    int w = namewidth + 76;
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    /* "±" is two bytes in UTF-8 and one column: its fields get one more byte of width. */
+    fprintf(out, "%-*s %10s %8s %10s %18s %9s %8s\n", namewidth, "benchmark", "ns/op", "±cv",
+            "cpu ns/op", "rate", "p99 ns", "csw/op");
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    fflush(out);
+}
+
+void
+report_console_row(FILE *out, const struct bench_result *r, int namewidth) {
+    struct aggr a;
+    aggregate(r, &a);
+    char ns[32], cpu[32], rate[32], p99[32], cv[32], rate_col[48];
+    fmt_ns(ns, sizeof ns, a.real.median);
+    fmt_ns(cpu, sizeof cpu, a.cpu.median);
+    fmt_si(rate, sizeof rate, a.rate.median);
+    snprintf(rate_col, sizeof rate_col, "%s %s/s", rate, r->inst->scenario->op);
+    snprintf(cv, sizeof cv, "±%.1f%%", a.real.cv * 100);
+    if (isfinite(a.p99_median))
+        fmt_ns(p99, sizeof p99, a.p99_median);
+    else
+        snprintf(p99, sizeof p99, "-");
+    fprintf(out, "%-*s %10s %8s %10s %18s %9s %8.3g\n", namewidth, r->inst->name, ns, cv, cpu,
+            rate_col, p99, a.csw_per_op);
+    fflush(out);
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* Option parsing of `run` and `list`: defaults, the --quick profile, every option's good form,
+ * and one-line errors (exit status 2) for unknown options, bad numbers and bad values. */
+#include "cli.h"
+
+#include "harness_check.h"
+
+/* Parse a NULL-terminated argument list; returns the status and leaves err. */
+static int
+parse(bool list, struct run_options *o, char *err, size_t errlen, const char **args) {
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = (char *)(list ? "list" : "run");
+    for (; *args != NULL; args++)
+        argv[argc++] = (char *)*args;
+    argv[argc] = NULL;
+    err[0] = '\0';
+    return cli_parse(argc, argv, list, o, err, errlen);
+}
+
+#define ARGS(...) ((const char *[]){__VA_ARGS__, NULL})
+
+/* A bad command line: status 2, a one-line message mentioning want. */
+static void
+bad(bool list, const char **args, const char *want) {
+    struct run_options o;
+    char err[512];
+    int rc = parse(list, &o, err, sizeof err, args);
+    if (rc != 2 || strstr(err, want) == NULL || strchr(err, '\n') != NULL) {
+        fprintf(stderr, "args starting '%s': status %d, message '%s' (want 2 and '%s')\n", args[0],
+                rc, err, want);
+        check_failures++;
+    }
+}
+
+int
+main(void) {
+    struct run_options o;
+    char err[512];
+
+    /* Defaults. */
+    CHECK(parse(false, &o, err, sizeof err, (const char *[]){NULL}) == 0);
+    CHECK(o.repetitions == CLI_REPETITIONS);
+    CHECK_NEAR(o.min_time_s, CLI_MIN_TIME_S, 0);
+    CHECK_STR(o.pin, "compact");
+    CHECK(o.format == FORMAT_CONSOLE && !o.quick && o.filter == NULL && o.out == NULL);
+    CHECK(o.nthreads == 0 && o.nimpls == 0 && !o.help);
+    cli_free(&o);
+
+    /* --quick changes the defaults, explicit values win. */
+    CHECK(parse(false, &o, err, sizeof err, ARGS("--quick")) == 0);
+    CHECK(o.quick && o.repetitions == CLI_QUICK_REPETITIONS);
+    CHECK_NEAR(o.min_time_s, CLI_QUICK_MIN_TIME_S, 0);
+    cli_free(&o);
+    CHECK(parse(false, &o, err, sizeof err,
+                ARGS("--min-time", "0.3s", "--quick", "--repetitions", "7")) == 0);
+    CHECK(o.repetitions == 7);
+    CHECK_NEAR(o.min_time_s, 0.3, 1e-12);
+    cli_free(&o);
+
+    /* Every option. */
+    CHECK(parse(false, &o, err, sizeof err,
+                ARGS("--filter", "chan/(spsc|pingpong)", "--repetitions=9", "--min-time", "1.5",
+                     "--threads", "1,4-6,2,4", "--pin", "0,1", "--impl", "goc,naive", "--format",
+                     "gobench", "--out", "x.json")) == 0);
+    CHECK_STR(o.filter, "chan/(spsc|pingpong)");
+    CHECK(regexec(&o.filter_re, "chan/pingpong/cap=0/impl=goc", 0, NULL, 0) == 0);
+    CHECK(regexec(&o.filter_re, "lock/mutex/threads=2/impl=goc", 0, NULL, 0) != 0);
+    CHECK(o.repetitions == 9);
+    CHECK_NEAR(o.min_time_s, 1.5, 0);
+    CHECK(o.nthreads == 5 && o.threads[0] == 1 && o.threads[1] == 4 && o.threads[2] == 5 &&
+          o.threads[3] == 6 && o.threads[4] == 2);
+    CHECK_STR(o.pin, "0,1");
+    CHECK(o.nimpls == 2);
+    CHECK_STR(o.impls[0], "goc");
+    CHECK_STR(o.impls[1], "naive");
+    CHECK(o.format == FORMAT_GOBENCH);
+    CHECK_STR(o.out, "x.json");
+    cli_free(&o);
+    const char *formats[] = {"console", "json", "csv", "gobench"};
+    for (int i = 0; i < 4; i++) {
+        CHECK(parse(false, &o, err, sizeof err, ARGS("--format", formats[i])) == 0);
+        CHECK_STR(cli_format_name(o.format), formats[i]);
+        cli_free(&o);
+    }
+    const char *pins[] = {"compact", "scatter", "smt", "none", "3", "0-3,6"};
+    for (int i = 0; i < 6; i++) {
+        CHECK(parse(false, &o, err, sizeof err, ARGS("--pin", pins[i])) == 0);
+        CHECK_STR(o.pin, pins[i]);
+        cli_free(&o);
+    }
+    CHECK(parse(false, &o, err, sizeof err, ARGS("--help")) == 0 && o.help);
+    cli_free(&o);
+    CHECK(parse(false, &o, err, sizeof err, ARGS("-h")) == 0 && o.help);
+    cli_free(&o);
+
+    /* Parsing twice in one process starts afresh (getopt's state is reset). */
+    CHECK(parse(true, &o, err, sizeof err, ARGS("--filter", "spsc", "--quick")) == 0);
+    CHECK(o.quick);
+    cli_free(&o);
+    CHECK(parse(true, &o, err, sizeof err, (const char *[]){NULL}) == 0);
+    CHECK(!o.quick && o.filter == NULL);
+    cli_free(&o);
+
+    /* Errors. */
+    bad(false, ARGS("--bogus"), "unknown option '--bogus'");
+    bad(false, ARGS("-x"), "unknown option '-x'");
+    bad(false, ARGS("--quick=1"), "takes no value");
+    bad(false, ARGS("--filter"), "needs a value");
+    bad(false, ARGS("--repetitions", "abc"), "--repetitions");
+    bad(false, ARGS("--repetitions", "0"), "--repetitions");
+    bad(false, ARGS("--repetitions", "3x"), "--repetitions");
+    bad(false, ARGS("--repetitions", "99999999999999999999"), "--repetitions");
+    bad(false, ARGS("--min-time", "-1"), "--min-time");
+    bad(false, ARGS("--min-time", "0"), "--min-time");
+    bad(false, ARGS("--min-time", "nan"), "--min-time");
+    bad(false, ARGS("--min-time", "1ms"), "--min-time");
+    bad(false, ARGS("--threads", "0"), "--threads");
+    bad(false, ARGS("--threads", "a,b"), "--threads");
+    bad(false, ARGS("--threads", "4-2"), "--threads");
+    bad(false, ARGS("--threads", ""), "--threads");
+    bad(false, ARGS("--pin", "tight"), "--pin");
+    bad(false, ARGS("--pin", ""), "--pin");
+    bad(false, ARGS("--impl", ","), "--impl");
+    bad(false, ARGS("--format", "xml"), "--format");
+    bad(false, ARGS("--out", ""), "--out");
+    bad(false, ARGS("--filter", "(unclosed"), "not a valid regular expression");
+    bad(false, ARGS("stray"), "unexpected argument 'stray'");
+    bad(true, ARGS("--format", "json"), "unknown option '--format'");
+    bad(true, ARGS("--repetitions", "3"), "unknown option '--repetitions'");
+
+    return check_result("cli_test");
+}
