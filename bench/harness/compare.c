@@ -1,0 +1,870 @@
+/* SPDX-License-Identifier: MIT */
+/* `chanbench compare BASE NEW...`: per benchmark, the median of each file's repetitions with
+ * its confidence interval, the ratio NEW/BASE of the medians and a Mann-Whitney U p-value, as
+ * benchstat reports them; the statistics are in mwu.c, file reading in results.c. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "mwu.h"
+#include "results.h"
+#include "stats.h"
+
+#define CMP_ALPHA 0.05 /* significance level of the two-sided test */
+#define CMP_CONF 0.95  /* confidence level of the median's interval */
+#define CMP_MAX_FILES 26
+
+static const char compare_usage[] =
+    "usage: chanbench compare [options] BASE NEW [NEW...]\n"
+    "\n"
+    "Compares chanbench results files benchmark by benchmark (matched by name). For each\n"
+    "benchmark and file: the median of the repetitions with its 95% confidence interval\n"
+    "(distribution-free, from order statistics; needs >= 6 repetitions), the ratio NEW/BASE of\n"
+    "the medians, and the two-sided Mann-Whitney U p-value of NEW's repetitions against BASE's\n"
+    "(exact for up to 50 repetitions in all, else the normal approximation with tie and\n"
+    "continuity corrections). A difference with p >= 0.05 is shown as '~' (not significant);\n"
+    "with fewer than 4 repetitions on a side no difference can reach p < 0.05. The last row is\n"
+    "the geometric mean over the benchmarks present in every file. Repetitions of different\n"
+    "files are never pooled; files from different machines are compared with a warning.\n"
+    "\n"
+    "options:\n"
+    "  --format console|markdown|csv   output format (default console); csv writes the\n"
+    "                                  header and warnings to stderr, the table to stdout\n"
+    "  --metric real|cpu               real_time (wall ns per operation, default) or cpu_time\n"
+    "                                  (CPU ns per operation summed over the threads)\n"
+    "  --normalize limit               divide each file's figures by its own hardware floor\n"
+    "                                  (context.chanbench.limit, from `chanbench limit`):\n"
+    "                                  chan/pingpong rows by c2c_round_trip_ns, every other\n"
+    "                                  chan/ and select/ row by ring_ns_per_msg; rows of other\n"
+    "                                  families have no floor and are left out (listed)\n"
+    "  -h, --help                      this text\n"
+    "\n"
+    "exit status: 0 compared; 2 bad usage or bad input (a missing, truncated or\n"
+    "non-chanbench file, a file without a limit section under --normalize limit, or files\n"
+    "with no benchmark in common), with a one-line error naming the file.\n";
+
+enum cmp_format { FMT_CONSOLE, FMT_MARKDOWN, FMT_CSV };
+
+/* One benchmark in one file. */
+struct cell {
+    bool present;
+    size_t n;
+    double *v; /* the chosen metric, normalized if asked (owned) */
+    double med, lo, hi;
+    bool ci_ok; /* false: too few repetitions for CMP_CONF; lo/hi are min/max */
+};
+
+/* One new file against the base, for one benchmark. */
+struct verdict {
+    bool valid; /* both present */
+    double ratio, p;
+    bool signif;
+    bool few; /* too few repetitions for any p to fall below CMP_ALPHA */
+};
+
+struct row {
+    const char *name;
+    struct cell *cells; /* one per file */
+    struct verdict *vs; /* one per file; vs[0] unused */
+    bool in_all;
+};
+
+struct compare {
+    struct result_file *files;
+    size_t nf;
+    enum cmp_format format;
+    bool cpu;
+    bool normalize;
+    struct row *rows;
+    size_t nrows;
+    FILE *out;  /* the table */
+    FILE *note; /* header and warnings: out, or stderr for csv */
+};
+
+static char
+label_of(size_t i) {
+    return (char)('A' + i);
+}
+
+/* The median of v[0..n-1], NAN for none (stats.h's, which gives 0 for none). */
+static double
+median_of(const double *v, size_t n) {
+    struct stats st;
+    if (n == 0)
+        return NAN;
+    stats_compute(v, n, &st);
+    return st.median;
+}
+
+/* --- formatting helpers ------------------------------------------------------------------ */
+
+/* Display width of a UTF-8 string (code points; our strings have no wide characters). */
+static size_t
+dwidth(const char *s) {
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+static char *
+xstrdup(const char *s) {
+    char *d = strdup(s);
+    if (d == NULL) {
+        fprintf(stderr, "chanbench compare: out of memory\n");
+        exit(1);
+    }
+    return d;
+}
+
+static char *
+fmt(const char *f, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    return xstrdup(buf);
+}
+
+/* A value with its unit: ns scaled to ns/µs/ms/s with 4 significant digits, or a multiple of
+ * the floor under --normalize. */
+static void
+fmt_value(char *buf, size_t len, double v, bool normalized) {
+    if (normalized)
+        snprintf(buf, len, "%.4gx", v);
+    else if (v < 1e3)
+        snprintf(buf, len, "%.4g ns", v);
+    else if (v < 1e6)
+        snprintf(buf, len, "%.4g µs", v / 1e3);
+    else if (v < 1e9)
+        snprintf(buf, len, "%.4g ms", v / 1e6);
+    else
+        snprintf(buf, len, "%.4g s", v / 1e9);
+}
+
+/* --- loading and statistics --------------------------------------------------------------- */
+
+/* The floor the row named name is divided by under --normalize limit, or 0 when the row has
+ * none (not a chan/ or select/ row). *which names the key. */
+static double
+floor_of(const struct result_file *f, const char *name, const char **which) {
+    json_t *limit = json_object_get(f->chanbench, "limit");
+    if (strncmp(name, "chan/", 5) != 0 && strncmp(name, "select/", 7) != 0)
+        return 0;
+    *which = strncmp(name, "chan/pingpong/", 14) == 0 ? "c2c_round_trip_ns" : "ring_ns_per_msg";
+    json_t *v = json_object_get(limit, *which);
+    return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+static void
+cell_fill(struct cell *c, const struct result_bench *b, bool cpu, double divisor) {
+    c->present = true;
+    c->n = b->nreps;
+    c->v = malloc(b->nreps * sizeof *c->v);
+    if (c->v == NULL) {
+        fprintf(stderr, "chanbench compare: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < b->nreps; i++)
+        c->v[i] = (cpu ? b->cpu_time[i] : b->real_time[i]) / divisor;
+    c->med = median_of(c->v, c->n);
+    c->ci_ok = mwu_median_ci(c->v, c->n, CMP_CONF, &c->lo, &c->hi);
+}
+
+/* The ± of a cell, as a percentage of its median (the larger side, as benchstat shows it). */
+static double
+cell_pm(const struct cell *c) {
+    if (c->med == 0)
+        return 0;
+    double d = fmax(c->med - c->lo, c->hi - c->med);
+    return 100.0 * d / c->med;
+}
+
+static int
+build_rows(struct compare *cmp, char ***excluded, size_t *nexcluded) {
+    const struct result_file *base = &cmp->files[0];
+    cmp->rows = calloc(base->nbenches, sizeof *cmp->rows);
+    *excluded = calloc(base->nbenches + 1, sizeof **excluded);
+    if (cmp->rows == NULL || *excluded == NULL) {
+        fprintf(stderr, "chanbench compare: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < base->nbenches; i++) {
+        const char *name = base->benches[i].name;
+        size_t present = 0;
+        for (size_t f = 1; f < cmp->nf; f++)
+            present += results_find(&cmp->files[f], name) != NULL;
+        if (present == 0)
+            continue; /* only in the base: listed later */
+        if (cmp->normalize) {
+            const char *which = NULL;
+            if (floor_of(base, name, &which) == 0) {
+                (*excluded)[(*nexcluded)++] = (char *)name;
+                continue;
+            }
+        }
+        struct row *r = &cmp->rows[cmp->nrows++];
+        r->name = name;
+        r->cells = calloc(cmp->nf, sizeof *r->cells);
+        r->vs = calloc(cmp->nf, sizeof *r->vs);
+        if (r->cells == NULL || r->vs == NULL) {
+            fprintf(stderr, "chanbench compare: out of memory\n");
+            exit(1);
+        }
+        r->in_all = true;
+        for (size_t f = 0; f < cmp->nf; f++) {
+            const struct result_bench *b = results_find(&cmp->files[f], name);
+            if (b == NULL) {
+                r->in_all = false;
+                continue;
+            }
+            double divisor = 1.0;
+            if (cmp->normalize) {
+                const char *which = NULL;
+                divisor = floor_of(&cmp->files[f], name, &which);
+                if (divisor <= 0) {
+                    fprintf(stderr,
+                            "%s: context.chanbench.limit.%s is missing or not positive; "
+                            "cannot normalize %s\n",
+                            cmp->files[f].path, which, name);
+                    return -1;
+                }
+            }
+            cell_fill(&r->cells[f], b, cmp->cpu, divisor);
+        }
+        for (size_t f = 1; f < cmp->nf; f++) {
+            struct cell *a = &r->cells[0], *c = &r->cells[f];
+            struct verdict *v = &r->vs[f];
+            if (!c->present)
+                continue;
+            v->valid = true;
+            v->ratio = a->med > 0 ? c->med / a->med : NAN;
+            v->p = mwu_test(a->v, a->n, c->v, c->n, NULL);
+            v->few = mwu_min_p(a->n, c->n) >= CMP_ALPHA;
+            v->signif = !v->few && v->p < CMP_ALPHA;
+        }
+    }
+    return 0;
+}
+
+/* --- the header: which machine each file comes from --------------------------------------- */
+
+static const char *
+ctx_or(const struct result_file *f, const char *key, const char *dflt) {
+    const char *s = results_context_str(f, key);
+    return s != NULL && s[0] != '\0' ? s : dflt;
+}
+
+static long long
+topo_int(const struct result_file *f, const char *key) {
+    json_t *v = json_object_get(json_object_get(f->chanbench, "topology"), key);
+    return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+static const char *
+topo_str(const struct result_file *f, const char *key) {
+    const char *s =
+        json_string_value(json_object_get(json_object_get(f->chanbench, "topology"), key));
+    return s != NULL ? s : "?";
+}
+
+/* One line describing the machine and build of f. */
+static char *
+machine_line(const struct result_file *f) {
+    const char *commit = ctx_or(f, "git_commit", "?");
+    char alloc[128];
+    const char *jv = results_context_str(f, "jemalloc_version");
+    snprintf(alloc, sizeof alloc, "%s%s%s", ctx_or(f, "allocator", "?"), jv ? " " : "",
+             jv ? jv : "");
+    return fmt("host %s, %s, %lld cores / %lld PUs, allowed CPUs %s, kernel %s, %s, commit %.12s, "
+               "%s, pin %s, allocator %s",
+               ctx_or(f, "host_name", "?"), ctx_or(f, "cpu_model", "?"), topo_int(f, "cores"),
+               topo_int(f, "pus"), topo_str(f, "allowed_cpus"), ctx_or(f, "kernel", "?"),
+               ctx_or(f, "compiler", "?"), commit, ctx_or(f, "date", "?"),
+               ctx_or(f, "pin_policy", "?"), alloc);
+}
+
+static bool
+str_differs(const char *a, const char *b) {
+    if (a == NULL || b == NULL)
+        return a != b;
+    return strcmp(a, b) != 0;
+}
+
+static void
+note_line(struct compare *cmp, const char *prefix, const char *text) {
+    if (cmp->format == FMT_MARKDOWN)
+        fprintf(cmp->note, "> **%s** %s\n>\n", prefix, text);
+    else
+        fprintf(cmp->note, "%s %s\n", prefix, text);
+}
+
+static void
+print_header(struct compare *cmp) {
+    FILE *o = cmp->note;
+    bool md = cmp->format == FMT_MARKDOWN;
+    fprintf(o,
+            "%s%s in %s per operation (lower is better); median %s 95%% confidence interval; "
+            "p: two-sided Mann-Whitney U over the repetitions; ~: no significant difference "
+            "(p >= %.2f)%s\n\n",
+            md ? "" : "compare: ", cmp->cpu ? "cpu_time" : "real_time",
+            cmp->normalize ? "multiples of each machine's hardware floor" : "ns", "±", CMP_ALPHA,
+            cmp->normalize ? "; normalized by --normalize limit: chan/pingpong rows by "
+                             "c2c_round_trip_ns, other chan/ and select/ rows by ring_ns_per_msg"
+                           : "");
+    for (size_t i = 0; i < cmp->nf; i++) {
+        const struct result_file *f = &cmp->files[i];
+        char *m = machine_line(f);
+        if (md)
+            fprintf(o, "- **%c** `%s`%s: %s\n", label_of(i), f->path, i == 0 ? " (base)" : "", m);
+        else
+            fprintf(o, "%c  %s%s\n   %s\n", label_of(i), f->path, i == 0 ? " (base)" : "", m);
+        if (cmp->normalize) {
+            json_t *lim = json_object_get(f->chanbench, "limit");
+            fprintf(o, "%s   floor: c2c_round_trip_ns %.4g, ring_ns_per_msg %.4g\n", md ? "  " : "",
+                    json_number_value(json_object_get(lim, "c2c_round_trip_ns")),
+                    json_number_value(json_object_get(lim, "ring_ns_per_msg")));
+        }
+        free(m);
+    }
+    fputc('\n', o);
+
+    const struct result_file *base = &cmp->files[0];
+    for (size_t i = 0; i < cmp->nf; i++) {
+        const struct result_file *f = &cmp->files[i];
+        char text[1024];
+        if (!f->complete) {
+            snprintf(text, sizeof text,
+                     "%c (%s) is from an interrupted run (complete: false): only the benchmarks "
+                     "that finished are there.",
+                     label_of(i), f->path);
+            note_line(cmp, "NOTE:", text);
+        }
+        const char *san = results_context_str(f, "sanitizer");
+        if (san != NULL && san[0] != '\0' && strcmp(san, "none") != 0) {
+            snprintf(text, sizeof text,
+                     "%c (%s) was built with sanitizer %s: its timings are not measurements.",
+                     label_of(i), f->path, san);
+            note_line(cmp, "WARNING:", text);
+        }
+        if (i == 0)
+            continue;
+        /* Different machines: host, CPU model or PU count. */
+        char what[768] = "";
+        size_t len = 0;
+        const char *h0 = results_context_str(base, "host_name"),
+                   *h1 = results_context_str(f, "host_name");
+        const char *c0 = results_context_str(base, "cpu_model"),
+                   *c1 = results_context_str(f, "cpu_model");
+        if (str_differs(h0, h1))
+            len += (size_t)snprintf(what + len, sizeof what - len, "%shost %s vs %s",
+                                    len ? "; " : "", h0 ? h0 : "?", h1 ? h1 : "?");
+        if (str_differs(c0, c1) && len < sizeof what)
+            len += (size_t)snprintf(what + len, sizeof what - len, "%sCPU %s vs %s",
+                                    len ? "; " : "", c0 ? c0 : "?", c1 ? c1 : "?");
+        if (topo_int(base, "pus") != topo_int(f, "pus") && len < sizeof what)
+            len += (size_t)snprintf(what + len, sizeof what - len, "%s%lld vs %lld PUs",
+                                    len ? "; " : "", topo_int(base, "pus"), topo_int(f, "pus"));
+        if (len > 0) {
+            snprintf(text, sizeof text,
+                     "A and %c come from DIFFERENT MACHINES (%s). The differences below include "
+                     "the hardware, not only the code; each file's repetitions are tested as "
+                     "their own sample, never pooled.",
+                     label_of(i), what);
+            note_line(cmp, "WARNING:", text);
+            continue;
+        }
+        /* Same machine: say what else differs, so the reader knows what is being compared. */
+        static const char *const keys[] = {"git_commit", "compiler",   "cflags",     "build_type",
+                                           "allocator",  "pin_policy", "spin_policy"};
+        len = 0;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (str_differs(results_context_str(base, keys[k]), results_context_str(f, keys[k])) &&
+                len < sizeof what)
+                len += (size_t)snprintf(what + len, sizeof what - len, "%s%s", len ? ", " : "",
+                                        keys[k]);
+        if (str_differs(topo_str(base, "allowed_cpus"), topo_str(f, "allowed_cpus")) &&
+            len < sizeof what)
+            len +=
+                (size_t)snprintf(what + len, sizeof what - len, "%sallowed CPUs", len ? ", " : "");
+        snprintf(text, sizeof text, "A and %c: same machine; %s%s.", label_of(i),
+                 len ? "they differ in " : "no difference in build or settings recorded", what);
+        note_line(cmp, "NOTE:", text);
+    }
+    fputc('\n', o);
+}
+
+/* --- the table ---------------------------------------------------------------------------- */
+
+struct table {
+    size_t ncols;
+    size_t nrows;
+    char **cell; /* nrows * ncols, owned */
+};
+
+static void
+table_add(struct table *t, char **cells) {
+    char **nc = realloc(t->cell, (t->nrows + 1) * t->ncols * sizeof *nc);
+    if (nc == NULL) {
+        fprintf(stderr, "chanbench compare: out of memory\n");
+        exit(1);
+    }
+    t->cell = nc;
+    memcpy(t->cell + t->nrows * t->ncols, cells, t->ncols * sizeof *cells);
+    t->nrows++;
+}
+
+static void
+table_print(const struct table *t, FILE *o, bool md) {
+    size_t *w = calloc(t->ncols, sizeof *w);
+    if (w == NULL)
+        return;
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++)
+            w[c] =
+                w[c] > dwidth(t->cell[r * t->ncols + c]) ? w[c] : dwidth(t->cell[r * t->ncols + c]);
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (md)
+            fputs("|", o);
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *s = t->cell[r * t->ncols + c];
+            size_t pad = w[c] - dwidth(s);
+            if (md) {
+                fprintf(o, " %s%*s |", s, (int)pad, "");
+            } else if (c == 0) {
+                fprintf(o, "%s%*s", s, (int)pad, "");
+            } else {
+                fprintf(o, "  %*s%s", (int)pad, "", s);
+            }
+        }
+        fputc('\n', o);
+        if (md && r == 0) {
+            fputs("|", o);
+            for (size_t c = 0; c < t->ncols; c++) {
+                fputs(c == 0 ? " :" : " ", o);
+                for (size_t k = 1; k < w[c]; k++)
+                    fputc('-', o);
+                fputs(c == 0 ? " |" : ": |", o);
+            }
+            fputc('\n', o);
+        }
+    }
+    free(w);
+}
+
+static void
+table_free(struct table *t) {
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cell[i]);
+    free(t->cell);
+}
+
+/* "35.2 ns ± 3%" with a footnote mark when there are too few repetitions for the interval. */
+static char *
+fmt_cell(const struct compare *cmp, const struct cell *c, bool *ci_missing) {
+    char v[64];
+    if (!c->present)
+        return xstrdup("-");
+    fmt_value(v, sizeof v, c->med, cmp->normalize);
+    if (!c->ci_ok) {
+        *ci_missing = true;
+        return fmt("%s ± ∞ ¹", v);
+    }
+    return fmt("%s ± %.0f%%", v, cell_pm(c));
+}
+
+static void
+print_console(struct compare *cmp) {
+    bool md = cmp->format == FMT_MARKDOWN;
+    struct table t = {.ncols = 1 + cmp->nf + 3 * (cmp->nf - 1)};
+    char **cells = calloc(t.ncols, sizeof *cells);
+    bool ci_missing = false, few = false;
+    if (cells == NULL)
+        exit(1);
+
+    size_t k = 0;
+    cells[k++] = xstrdup("benchmark");
+    cells[k++] = xstrdup("A");
+    for (size_t f = 1; f < cmp->nf; f++) {
+        cells[k++] = fmt("%c", label_of(f));
+        cells[k++] = fmt("%c/A", label_of(f));
+        cells[k++] = xstrdup("delta");
+        cells[k++] = xstrdup("p");
+    }
+    table_add(&t, cells);
+
+    for (size_t r = 0; r < cmp->nrows; r++) {
+        const struct row *row = &cmp->rows[r];
+        k = 0;
+        cells[k++] = md ? fmt("`%s`", row->name) : xstrdup(row->name);
+        cells[k++] = fmt_cell(cmp, &row->cells[0], &ci_missing);
+        for (size_t f = 1; f < cmp->nf; f++) {
+            const struct verdict *v = &row->vs[f];
+            cells[k++] = fmt_cell(cmp, &row->cells[f], &ci_missing);
+            if (!v->valid) {
+                cells[k++] = xstrdup("-");
+                cells[k++] = xstrdup("-");
+                cells[k++] = xstrdup("-");
+                continue;
+            }
+            cells[k++] = fmt("%.3fx", v->ratio);
+            cells[k++] = v->signif ? fmt("%+.1f%%", 100.0 * (v->ratio - 1)) : xstrdup("~");
+            few |= v->few;
+            cells[k++] = fmt("p=%.3f n=%zu+%zu%s", v->p, row->cells[0].n, row->cells[f].n,
+                             v->few ? " ²" : "");
+        }
+        table_add(&t, cells);
+    }
+
+    /* Geometric mean over the rows present in every file. */
+    size_t nall = 0;
+    double *lg = calloc(cmp->nf, sizeof *lg);
+    if (lg == NULL)
+        exit(1);
+    for (size_t r = 0; r < cmp->nrows; r++) {
+        if (!cmp->rows[r].in_all)
+            continue;
+        bool positive = true;
+        for (size_t f = 0; f < cmp->nf; f++)
+            positive &= cmp->rows[r].cells[f].med > 0;
+        if (!positive)
+            continue;
+        nall++;
+        for (size_t f = 0; f < cmp->nf; f++)
+            lg[f] += log(cmp->rows[r].cells[f].med);
+    }
+    if (nall > 0) {
+        char v[64];
+        k = 0;
+        cells[k++] = md ? fmt("**geomean** (%zu)", nall) : fmt("geomean (%zu)", nall);
+        fmt_value(v, sizeof v, exp(lg[0] / (double)nall), cmp->normalize);
+        cells[k++] = xstrdup(v);
+        for (size_t f = 1; f < cmp->nf; f++) {
+            double g = exp(lg[f] / (double)nall);
+            fmt_value(v, sizeof v, g, cmp->normalize);
+            cells[k++] = xstrdup(v);
+            cells[k++] = fmt("%.3fx", exp((lg[f] - lg[0]) / (double)nall));
+            cells[k++] = fmt("%+.1f%%", 100.0 * (exp((lg[f] - lg[0]) / (double)nall) - 1));
+            cells[k++] = xstrdup("");
+        }
+        table_add(&t, cells);
+    }
+    free(lg);
+
+    table_print(&t, cmp->out, md);
+    table_free(&t);
+    free(cells);
+
+    if (ci_missing || few)
+        fputc('\n', cmp->out);
+    if (ci_missing)
+        fprintf(cmp->out,
+                "¹ need >= 6 repetitions for a 95%% confidence interval of the median\n%s",
+                md ? "\n" : "");
+    if (few)
+        fprintf(cmp->out,
+                "² too few repetitions to detect any difference at p < %.2f: need >= 4 on "
+                "each side\n%s",
+                CMP_ALPHA, md ? "\n" : "");
+}
+
+static void
+csv_str(FILE *o, const char *s) {
+    if (strpbrk(s, ",\"\n") == NULL) {
+        fputs(s, o);
+        return;
+    }
+    fputc('"', o);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', o);
+        fputc(*s, o);
+    }
+    fputc('"', o);
+}
+
+static void
+print_csv(struct compare *cmp) {
+    FILE *o = cmp->out;
+    fprintf(o, "benchmark,label,file,metric,unit,n,median,ci_low,ci_high,ci_ok,ratio_to_base,"
+               "p_value,significant\n");
+    const char *metric = cmp->cpu ? "cpu_time" : "real_time";
+    const char *unit = cmp->normalize ? "x_floor" : "ns";
+    for (size_t r = 0; r < cmp->nrows; r++) {
+        const struct row *row = &cmp->rows[r];
+        for (size_t f = 0; f < cmp->nf; f++) {
+            const struct cell *c = &row->cells[f];
+            if (!c->present)
+                continue;
+            csv_str(o, row->name);
+            fprintf(o, ",%c,", label_of(f));
+            csv_str(o, cmp->files[f].path);
+            fprintf(o, ",%s,%s,%zu,%.6g,%.6g,%.6g,%s,", metric, unit, c->n, c->med, c->lo, c->hi,
+                    c->ci_ok ? "true" : "false");
+            if (f == 0)
+                fprintf(o, ",,\n");
+            else
+                fprintf(o, "%.6g,%.6g,%s\n", row->vs[f].ratio, row->vs[f].p,
+                        row->vs[f].signif ? "true" : "false");
+        }
+    }
+}
+
+/* Print name as part of a list wrapped at 100 columns; col is the current column, returned
+ * updated. Markdown gets code spans separated by commas. */
+static size_t
+list_name(FILE *o, bool md, const char *name, size_t col) {
+    size_t w = strlen(name) + (md ? 4 : 2);
+    if (col > 0 && col + w > 100) {
+        fputc('\n', o);
+        col = 0;
+    }
+    if (md)
+        fprintf(o, "%s`%s`", col ? ", " : "", name);
+    else
+        fprintf(o, "  %s", name);
+    return col + w;
+}
+
+/* Benchmarks in one file only (or, for the base, in no other file), listed not dropped. */
+static void
+print_one_sided(struct compare *cmp, char **excluded, size_t nexcluded) {
+    FILE *o = cmp->note;
+    bool md = cmp->format == FMT_MARKDOWN;
+    size_t col = 0;
+    for (size_t f = 0; f < cmp->nf; f++) {
+        const struct result_file *file = &cmp->files[f];
+        size_t count = 0;
+        for (size_t i = 0; i < file->nbenches; i++) {
+            const char *name = file->benches[i].name;
+            bool elsewhere = false;
+            if (f == 0) {
+                for (size_t g = 1; g < cmp->nf && !elsewhere; g++)
+                    elsewhere = results_find(&cmp->files[g], name) != NULL;
+            } else {
+                elsewhere = results_find(&cmp->files[0], name) != NULL;
+            }
+            if (elsewhere)
+                continue;
+            if (count++ == 0) {
+                fprintf(o, "\n%s %c (%s), not compared:\n",
+                        f == 0 ? "Only in" : "Not in the base, only in", label_of(f), file->path);
+                col = 0;
+            }
+            col = list_name(o, md, name, col);
+        }
+        if (count > 0)
+            fputc('\n', o);
+    }
+    if (nexcluded > 0) {
+        fprintf(o,
+                "\n%zu benchmarks have no hardware floor (only chan/ and select/ rows are "
+                "normalized) and are left out:\n",
+                nexcluded);
+        col = 0;
+        for (size_t i = 0; i < nexcluded; i++)
+            col = list_name(o, md, excluded[i], col);
+        fputc('\n', o);
+    }
+}
+
+static void
+warn_few(struct compare *cmp) {
+    size_t few = 0, total = 0, minn = SIZE_MAX;
+    for (size_t r = 0; r < cmp->nrows; r++)
+        for (size_t f = 1; f < cmp->nf; f++) {
+            const struct verdict *v = &cmp->rows[r].vs[f];
+            if (!v->valid)
+                continue;
+            total++;
+            if (v->few) {
+                few++;
+                size_t n = cmp->rows[r].cells[0].n < cmp->rows[r].cells[f].n
+                               ? cmp->rows[r].cells[0].n
+                               : cmp->rows[r].cells[f].n;
+                minn = n < minn ? n : minn;
+            }
+        }
+    if (few == 0)
+        return;
+    char text[512];
+    snprintf(text, sizeof text,
+             "%zu of %zu comparisons have too few repetitions to say anything (as few as %zu on "
+             "a side: the smallest possible p-value is then >= %.2f, so every difference shows "
+             "as ~). Run with --repetitions 6 or more (4 to detect a difference, 6 for a 95%% "
+             "confidence interval).",
+             few, total, minn, CMP_ALPHA);
+    fputc('\n', cmp->note);
+    note_line(cmp, "WARNING:", text);
+}
+
+static int
+parse_args(struct compare *cmp, int argc, char **argv, const char **paths, size_t *npaths) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        const char *opt = NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(compare_usage, stdout);
+            return 1;
+        }
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++) {
+                if (*npaths >= CMP_MAX_FILES)
+                    goto toomany;
+                paths[(*npaths)++] = argv[i];
+            }
+            break;
+        }
+        static const char *const opts[] = {"--format", "--metric", "--normalize"};
+        for (size_t k = 0; k < 3; k++) {
+            size_t l = strlen(opts[k]);
+            if (strncmp(a, opts[k], l) == 0 && (a[l] == '\0' || a[l] == '=')) {
+                opt = opts[k];
+                if (a[l] == '=') {
+                    val = a + l + 1;
+                } else if (i + 1 < argc) {
+                    val = argv[++i];
+                } else {
+                    fprintf(stderr, "chanbench compare: %s needs a value\n", opt);
+                    return -1;
+                }
+            }
+        }
+        if (opt == NULL && a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "chanbench compare: unknown option %s (see chanbench compare --help)\n",
+                    a);
+            return -1;
+        }
+        if (opt == NULL) {
+            if (*npaths >= CMP_MAX_FILES)
+                goto toomany;
+            paths[(*npaths)++] = a;
+        } else if (strcmp(opt, "--format") == 0) {
+            if (strcmp(val, "console") == 0)
+                cmp->format = FMT_CONSOLE;
+            else if (strcmp(val, "markdown") == 0 || strcmp(val, "md") == 0)
+                cmp->format = FMT_MARKDOWN;
+            else if (strcmp(val, "csv") == 0)
+                cmp->format = FMT_CSV;
+            else {
+                fprintf(stderr, "chanbench compare: --format %s: use console, markdown or csv\n",
+                        val);
+                return -1;
+            }
+        } else if (strcmp(opt, "--metric") == 0) {
+            if (strcmp(val, "real") == 0 || strcmp(val, "real_time") == 0)
+                cmp->cpu = false;
+            else if (strcmp(val, "cpu") == 0 || strcmp(val, "cpu_time") == 0)
+                cmp->cpu = true;
+            else {
+                fprintf(stderr, "chanbench compare: --metric %s: use real or cpu\n", val);
+                return -1;
+            }
+        } else {
+            if (strcmp(val, "limit") != 0) {
+                fprintf(stderr, "chanbench compare: --normalize %s: the only choice is limit\n",
+                        val);
+                return -1;
+            }
+            cmp->normalize = true;
+        }
+    }
+    if (*npaths < 2) {
+        fprintf(stderr, "chanbench compare: need a BASE and at least one NEW results file "
+                        "(see chanbench compare --help)\n");
+        return -1;
+    }
+    return 0;
+toomany:
+    fprintf(stderr, "chanbench compare: at most %d files\n", CMP_MAX_FILES);
+    return -1;
+}
+
+int
+cmd_compare(int argc, char **argv) {
+    struct compare cmp = {.out = stdout, .note = stdout};
+    const char *paths[CMP_MAX_FILES];
+    size_t npaths = 0;
+    int rc = parse_args(&cmp, argc, argv, paths, &npaths);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    if (cmp.format == FMT_CSV)
+        cmp.note = stderr;
+
+    cmp.files = calloc(npaths, sizeof *cmp.files);
+    if (cmp.files == NULL)
+        return 1;
+    char **excluded = NULL;
+    size_t nexcluded = 0;
+    rc = 2;
+    for (size_t i = 0; i < npaths; i++) {
+        char err[1024];
+        if (results_load(paths[i], &cmp.files[i], err, sizeof err) != 0) {
+            fprintf(stderr, "chanbench compare: %s\n", err);
+            goto out;
+        }
+        cmp.nf++;
+        if (cmp.normalize) {
+            json_t *lim = json_object_get(cmp.files[i].chanbench, "limit");
+            if (!json_is_object(lim)) {
+                fprintf(stderr,
+                        "chanbench compare: %s: no limit section (context.chanbench.limit) to "
+                        "normalize by; run the limit benchmarks (chanbench limit) on that "
+                        "machine\n",
+                        paths[i]);
+                goto out;
+            }
+        }
+    }
+    for (size_t f = 1; f < cmp.nf; f++) {
+        size_t common = 0;
+        for (size_t i = 0; i < cmp.files[f].nbenches; i++)
+            common += results_find(&cmp.files[0], cmp.files[f].benches[i].name) != NULL;
+        if (common == 0) {
+            fprintf(stderr, "chanbench compare: %s: no benchmark in common with %s\n",
+                    cmp.files[f].path, cmp.files[0].path);
+            goto out;
+        }
+    }
+    if (build_rows(&cmp, &excluded, &nexcluded) != 0)
+        goto out;
+    if (cmp.nrows == 0) {
+        fprintf(stderr,
+                "chanbench compare: %s: no chan/ or select/ benchmark in common to normalize\n",
+                cmp.files[0].path);
+        goto out;
+    }
+
+    print_header(&cmp);
+    if (cmp.format == FMT_CSV)
+        print_csv(&cmp);
+    else
+        print_console(&cmp);
+    print_one_sided(&cmp, excluded, nexcluded);
+    warn_few(&cmp);
+    rc = 0;
+out:
+    for (size_t r = 0; r < cmp.nrows; r++) {
+        for (size_t f = 0; f < cmp.nf; f++)
+            free(cmp.rows[r].cells[f].v);
+        free(cmp.rows[r].cells);
+        free(cmp.rows[r].vs);
+    }
+    free(cmp.rows);
+    free(excluded);
+    for (size_t i = 0; i < cmp.nf; i++)
+        results_free(&cmp.files[i]);
+    free(cmp.files);
+    if (fflush(stdout) != 0 && rc == 0) {
+        fprintf(stderr, "chanbench compare: cannot write the output\n");
+        rc = 1;
+    }
+    return rc;
+}

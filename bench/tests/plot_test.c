@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/* `chanbench plot` on the synthetic results files of bench/tests/data: with gnuplot, a
+ * non-empty PNG and SVG for every chart; without it (PATH without gnuplot), the data files, the
+ * message naming the package, and exit status 3; bad input exits 2 naming the file. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+            exit(1);                                                                               \
+        }                                                                                          \
+    } while (0)
+
+#define DATA CHANBENCH_SOURCE_DIR "/bench/tests/data/"
+
+struct run {
+    int rc;
+    char out[1 << 16];
+    char err[1 << 16];
+};
+
+static void
+slurp(const char *path, char *buf, size_t len) {
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* Run cmd_plot(argv) in a child, with PATH set to path when not NULL. */
+static struct run *
+run_plot(const char *path, const char *first, ...) {
+    static struct run r;
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = "plot";
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc] = NULL;
+    char outp[] = "/tmp/plot_test_out_XXXXXX", errp[] = "/tmp/plot_test_err_XXXXXX";
+    int fo = mkstemp(outp), fe = mkstemp(errp);
+    CHECK(fo >= 0 && fe >= 0);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(fo, 1);
+        dup2(fe, 2);
+        if (path != NULL)
+            setenv("PATH", path, 1);
+        int rc = cmd_plot(argc, argv);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    r.rc = WEXITSTATUS(status);
+    close(fo);
+    close(fe);
+    slurp(outp, r.out, sizeof r.out);
+    slurp(errp, r.err, sizeof r.err);
+    unlink(outp);
+    unlink(errp);
+    return &r;
+}
+
+static void
+dump(const struct run *r) {
+    fprintf(stderr, "rc %d\n--- stdout\n%s\n--- stderr\n%s\n", r->rc, r->out, r->err);
+}
+
+#define CHECK_RUN(r, cond)                                                                         \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            dump(r);                                                                               \
+            CHECK(cond);                                                                           \
+        }                                                                                          \
+    } while (0)
+
+static long
+size_of(const char *dir, const char *name, const char *ext) {
+    char p[512];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s.%s", dir, name, ext);
+    return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* The file starts with the PNG signature, or contains an <svg element. */
+static bool
+looks_like(const char *dir, const char *name, const char *ext) {
+    char p[512], buf[4096];
+    snprintf(p, sizeof p, "%s/%s.%s", dir, name, ext);
+    FILE *f = fopen(p, "rb");
+    if (f == NULL)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (strcmp(ext, "png") == 0)
+        return n > 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0;
+    return strstr(buf, "<svg") != NULL;
+}
+
+static char *
+make_temp_dir(void) {
+    static char dirs[4][64];
+    static int next;
+    char *d = dirs[next++ % 4];
+    strcpy(d, "/tmp/plot_test_XXXXXX");
+    CHECK(mkdtemp(d) != NULL);
+    return d;
+}
+
+static void
+remove_tree(const char *dir) {
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char p[512];
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(p);
+        else
+            unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* gnuplot on the caller's PATH? */
+static bool
+have_gnuplot(void) {
+    return system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+static const char *const per_file[] = {"chan_capacity", "select_latency", "locks",
+                                       "layout",        "cancel",         "c2c_heatmap"};
+
+static void
+test_every_chart(void) {
+    if (!have_gnuplot()) {
+        printf("plot_test: gnuplot is not on PATH: chart drawing not tested (install "
+               "gnuplot-nox)\n");
+        return;
+    }
+    char *dir = make_temp_dir();
+    char out[128];
+    snprintf(out, sizeof out, "%s/plots", dir); /* created by plot, parents included */
+    struct run *r = run_plot(NULL, "--out", out, DATA "alpha-base.json", DATA "beta.json", NULL);
+    CHECK_RUN(r, r->rc == 0);
+    char name[128];
+    for (size_t i = 0; i < sizeof per_file / sizeof per_file[0]; i++) {
+        static const char *const label[] = {"alpha-base", "beta"};
+        for (int l = 0; l < 2; l++) {
+            snprintf(name, sizeof name, "%s-%s", per_file[i], label[l]);
+            CHECK_RUN(r, size_of(out, name, "dat") > 0);
+            CHECK_RUN(r, size_of(out, name, "png") > 1000 && looks_like(out, name, "png"));
+            CHECK_RUN(r, size_of(out, name, "svg") > 1000 && looks_like(out, name, "svg"));
+        }
+    }
+    static const char *const multi[] = {"scaling-alpha", "scaling-beta", "cross_machine"};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_RUN(r, size_of(out, multi[i], "png") > 1000 && looks_like(out, multi[i], "png"));
+        CHECK_RUN(r, size_of(out, multi[i], "svg") > 1000 && looks_like(out, multi[i], "svg"));
+    }
+    CHECK_RUN(r, strstr(r->out, "15 charts in ") != NULL);
+    /* No temporary or log files left behind. */
+    DIR *d = opendir(out);
+    CHECK(d != NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        CHECK_RUN(r, e->d_name[0] != '.' || strcmp(e->d_name, ".") == 0 ||
+                         strcmp(e->d_name, "..") == 0);
+    closedir(d);
+    /* The machine is on the chart: the SVG keeps its text. */
+    static char svg[1 << 17];
+    char svgpath[256];
+    snprintf(svgpath, sizeof svgpath, "%s/chan_capacity-beta.svg", out);
+    slurp(svgpath, svg, sizeof svg);
+    CHECK(strstr(svg, "beta (AMD EPYC 7B13 64-Core Processor)") != NULL);
+    CHECK(strstr(svg, "Channel throughput against capacity") != NULL);
+
+    /* One file: plain names; a chart without data is skipped with a note. */
+    remove_tree(out);
+    r = run_plot(NULL, "--out", out, DATA "alpha-few.json", NULL);
+    CHECK_RUN(r, r->rc == 0);
+    CHECK_RUN(r, size_of(out, "chan_capacity", "png") > 1000);
+    CHECK_RUN(r, size_of(out, "locks", "svg") > 1000);
+    CHECK_RUN(r, size_of(out, "scaling", "png") > 1000);
+    CHECK_RUN(r, strstr(r->out, "skipped select_latency") != NULL &&
+                     strstr(r->out, "no select/fanin rows with latency_ns") != NULL);
+    CHECK_RUN(r, strstr(r->out, "skipped cross_machine") != NULL);
+    CHECK_RUN(r, size_of(out, "select_latency", "png") < 0);
+    remove_tree(dir);
+}
+
+static void
+test_without_gnuplot(void) {
+    char *dir = make_temp_dir();
+    char *empty = make_temp_dir(); /* a PATH with no gnuplot in it */
+    char out[128];
+    snprintf(out, sizeof out, "%s/plots", dir);
+    struct run *r = run_plot(empty, "--out", out, DATA "alpha-base.json", NULL);
+    CHECK_RUN(r, r->rc == 3);
+    CHECK_RUN(r, strstr(r->err, "gnuplot is not installed") != NULL &&
+                     strstr(r->err, "apt install gnuplot-nox") != NULL);
+    for (size_t i = 0; i < sizeof per_file / sizeof per_file[0]; i++) {
+        CHECK_RUN(r, size_of(out, per_file[i], "dat") > 0);
+        CHECK_RUN(r, size_of(out, per_file[i], "png") < 0);
+    }
+    CHECK_RUN(r, size_of(out, "scaling", "dat") > 0);
+    /* The data file is gnuplot's wide format with the machine in a comment. */
+    char text[8192], p[256];
+    snprintf(p, sizeof p, "%s/chan_capacity.dat", out);
+    slurp(p, text, sizeof text);
+    CHECK(strstr(text, "# machine: alpha (Intel(R) Xeon(R) CPU @ 2.20GHz)\n") != NULL);
+    CHECK(strstr(text, "\n\"capacity\" \"goc\" \"naive\" \"go\" \"crossbeam\"\n\"0\" ") != NULL);
+    remove_tree(dir);
+    remove_tree(empty);
+}
+
+static void
+test_bad_input(void) {
+    char *dir = make_temp_dir();
+    char out[128];
+    snprintf(out, sizeof out, "%s/plots", dir);
+    struct run *r = run_plot(NULL, "--out", out, DATA "truncated.json", NULL);
+    CHECK_RUN(r, r->rc == 2 && strstr(r->err, DATA "truncated.json:122:") != NULL);
+    r = run_plot(NULL, "--out", out, DATA "alpha-base.json", DATA "foreign.json", NULL);
+    CHECK_RUN(r, r->rc == 2 &&
+                     strstr(r->err, DATA "foreign.json: not a chanbench results file") != NULL);
+    r = run_plot(NULL, "--out", out, DATA "nope.json", NULL);
+    CHECK_RUN(r, r->rc == 2 && strstr(r->err, DATA "nope.json: No such file or directory") != NULL);
+    r = run_plot(NULL, "--out", NULL);
+    CHECK_RUN(r, r->rc == 2);
+    r = run_plot(NULL, NULL);
+    CHECK_RUN(r, r->rc == 2 && strstr(r->err, "at least one results file") != NULL);
+    /* An output path under a regular file cannot be created. */
+    char blocked[160];
+    snprintf(blocked, sizeof blocked, "%s/file/plots", dir);
+    char file[160];
+    snprintf(file, sizeof file, "%s/file", dir);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    fclose(f);
+    r = run_plot(NULL, "--out", blocked, DATA "alpha-base.json", NULL);
+    CHECK_RUN(r, r->rc == 2 && strstr(r->err, "cannot create the output folder") != NULL);
+    r = run_plot(NULL, "--help", NULL);
+    CHECK_RUN(r, r->rc == 0 && strstr(r->out, "gnuplot-nox") != NULL);
+    remove_tree(dir);
+}
+
+int
+main(void) {
+    /* The scripts of this source tree, whatever CHANBENCH_SOURCE_DIR says. */
+    setenv("CHANBENCH_SCRIPTS", CHANBENCH_SOURCE_DIR "/scripts", 1);
+    test_every_chart();
+    test_without_gnuplot();
+    test_bad_input();
+    printf("plot_test: ok\n");
+    return 0;
+}
