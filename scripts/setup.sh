@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs, from Debian's archive, what chanbench needs to build, test, run and plot, and the
+# toolchains of the Go and crossbeam peers. Only missing packages are installed; each step says
+# what it does. Usage: scripts/setup.sh [--no-peers]
+set -euo pipefail
+
+peers=1
+for arg in "$@"; do
+    case "$arg" in
+    --no-peers) peers=0 ;;
+    -h | --help)
+        echo "usage: scripts/setup.sh [--no-peers]"
+        echo "Installs the Debian packages chanbench needs (build, tests, plots) and, unless"
+        echo "--no-peers, Go and Rust with crossbeam for the peer benchmarks."
+        exit 0
+        ;;
+    *)
+        echo "setup.sh: unknown option '$arg' (try --help)" >&2
+        exit 2
+        ;;
+    esac
+done
+
+build_pkgs=(cmake make gcc pkg-config git libhwloc-dev libjemalloc-dev libjansson-dev gnuplot-nox)
+peer_pkgs=(golang-go cargo librust-crossbeam-channel-dev)
+
+wanted=("${build_pkgs[@]}")
+[ "$peers" = 1 ] && wanted+=("${peer_pkgs[@]}")
+
+missing=()
+for p in "${wanted[@]}"; do
+    # Rust from rustup counts: Debian's cargo is only needed when no cargo is on PATH.
+    if [ "$p" = cargo ] && command -v cargo >/dev/null 2>&1; then
+        continue
+    fi
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "setup: all packages present (${wanted[*]})"
+    exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "setup: need root to install: ${missing[*]} (run as root, or install sudo)" >&2
+        exit 1
+    fi
+    sudo=(sudo)
+fi
+echo "setup: installing from Debian: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "setup: done"
