@@ -1,0 +1,3 @@
+module chanbench/peers/go
+
+go 1.19
