@@ -644,7 +644,7 @@ block_one(goc_case *k) {
 
 GOC_API int
 goc_chan_send(goc_chan *c, const void *elem) {
-    if (c == NULL)
+    if (c == NULL || (elem == NULL && c->elem_size != 0))
         return GOC_EINVAL;
     if (c->cap) {
         int rc = buffered_send(c, elem);
@@ -670,7 +670,7 @@ goc_chan_recv(goc_chan *c, void *out) {
 
 GOC_API int
 goc_chan_try_send(goc_chan *c, const void *elem) {
-    if (c == NULL)
+    if (c == NULL || (elem == NULL && c->elem_size != 0))
         return GOC_EINVAL;
     return c->cap ? buffered_send(c, elem) : unbuffered_try(c, true, (void *)elem);
 }

@@ -200,6 +200,10 @@ goc_select(goc_case *cases, size_t n, int64_t timeout_ns) {
     for (size_t i = 0; i < n; i++) {
         if (cases[i].dir != GOC_CASE_SEND && cases[i].dir != GOC_CASE_RECV)
             return GOC_EINVAL;
+        /* A send of a non-empty element needs the element. */
+        if (cases[i].dir == GOC_CASE_SEND && cases[i].ch != NULL && cases[i].elem == NULL &&
+            cases[i].ch->elem_size != 0)
+            return GOC_EINVAL;
     }
     if (n <= SMALL_SELECT) {
         uint32_t order[SMALL_SELECT];

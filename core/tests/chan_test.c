@@ -680,8 +680,30 @@ test_signal_channel(void) {
     goc_chan_free(ch);
 }
 
+/* Sending a NULL element on a channel of non-empty elements is misuse: GOC_EINVAL from every
+ * send form and from select, never a crash, and nothing is sent. A signal channel (element
+ * size 0) takes NULL. */
+static void
+test_null_elem(void) {
+    goc_chan *c = goc_chan_make(8, 1);
+    CHECK(c != NULL);
+    CHECK_STATUS(goc_chan_send(c, NULL), GOC_EINVAL);
+    CHECK_STATUS(goc_chan_try_send(c, NULL), GOC_EINVAL);
+    goc_case k = GOC_SEND(c, NULL);
+    CHECK_STATUS(goc_select(&k, 1, 0), GOC_EINVAL);
+    CHECK_EQ(goc_chan_len(c), 0);
+    goc_chan_free(c);
+
+    goc_chan *sig = goc_chan_make(0, 1);
+    CHECK(sig != NULL);
+    CHECK_STATUS(goc_chan_send(sig, NULL), GOC_OK);
+    CHECK_STATUS(goc_chan_recv(sig, NULL), GOC_OK);
+    goc_chan_free(sig);
+}
+
 int
 main(void) {
+    test_null_elem();
     test_make();
     test_free_null();
     test_null_channel();

@@ -32,7 +32,8 @@ void goc_chan_free(goc_chan *ch);
 
 /* Send the elem_size bytes at elem. Blocks until a receiver takes them (unbuffered) or they
  * are buffered. Returns GOC_OK, GOC_CLOSED if the channel is or becomes closed before the
- * value is taken (Go panics; we return), GOC_EINVAL if ch is NULL. */
+ * value is taken (Go panics; we return), GOC_EINVAL if ch is NULL, or elem is NULL while the
+ * element size is not 0. */
 int goc_chan_send(goc_chan *ch, const void *elem);
 
 /* Receive into out (may be NULL to discard). Blocks until a value arrives. Returns GOC_OK, or

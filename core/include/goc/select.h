@@ -46,8 +46,9 @@ typedef struct goc_case {
  * timeout_ns: 0 means default (GOC_WOULDBLOCK when nothing is ready), negative waits forever,
  * positive waits at most that long (CLOCK_MONOTONIC) and then returns GOC_TIMEDOUT.
  * Returns a case index >= 0, GOC_WOULDBLOCK, GOC_TIMEDOUT, or GOC_EINVAL (cases NULL with
- * n > 0, a bad dir). With n == 0 (or only NULL channels) it waits for the timeout: forever
- * with a negative timeout, as Go's empty select blocks forever. */
+ * n > 0, a bad dir, a send case with a NULL element on a channel of non-empty elements). With n ==
+ * 0 (or only NULL channels) it waits for the timeout: forever with a negative timeout, as Go's
+ * empty select blocks forever. */
 int goc_select(goc_case *cases, size_t n, int64_t timeout_ns);
 
 #ifdef __cplusplus
