@@ -62,7 +62,10 @@ cli_usage_run(FILE *out) {
             "  --pin POLICY       compact (default), scatter, smt, none, or a PU list (0,2 or "
             "0-3);\n"
             "                     see 'chanbench topology'\n"
-            "  --impl LIST        only these implementations (goc,naive,...)\n"
+            "  --impl LIST        only these implementations (goc,naive,pthread,...); go and\n"
+            "                     crossbeam are the out-of-process peers (bench/peers/), run\n"
+            "                     only when named here (a peer that was not built is skipped\n"
+            "                     with a line); default: every in-process implementation\n"
             "  --quick            the small grid and short repetitions (under a minute)\n"
             "  --format FMT       what stdout gets: console (default), json, csv, gobench\n"
             "                     (Go's benchmark format, for benchstat)\n"
@@ -70,6 +73,11 @@ cli_usage_run(FILE *out) {
             "                     results/<host>-<UTC YYYYMMDDTHHMMSSZ>.json in the current "
             "folder\n"
             "  -h, --help         this text\n"
+            "\n"
+            "The hardware floor (chanbench limit: core-to-core round trip, SPSC ring) is\n"
+            "measured first when there is no --filter or it matches a limit/ name (e.g.\n"
+            "'^(chan/spsc|limit/)'); chan/ and select/ rows then show their ratio to it. With\n"
+            "more than one implementation, side-by-side tables with ratios follow the table.\n"
             "\n"
             "Each benchmark warms up while its iteration count grows until one call lasts\n"
             "--min-time, then runs --repetitions times; the table shows the median ns per\n"
@@ -92,7 +100,8 @@ cli_usage_list(FILE *out) {
                  "  --filter REGEX     only names matching REGEX (POSIX extended)\n"
                  "  --quick            the --quick grid\n"
                  "  --threads LIST     thread counts used for every thread-count parameter\n"
-                 "  --impl LIST        only these implementations\n"
+                 "  --impl LIST        only these implementations (go, crossbeam: the\n"
+                 "                     out-of-process peers' names, listed by the peer)\n"
                  "  -h, --help         this text\n");
 }
 

@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "scenarios/limit.h"
 #include "stats.h"
 #include "topology.h"
 
@@ -28,6 +29,21 @@ bench_result_free(struct bench_result *r) {
     free(r->reps);
     r->reps = NULL;
     r->nreps = 0;
+    json_decref(r->rows);
+    r->rows = NULL;
+}
+
+const char *
+report_result_impl(const struct bench_result *r) {
+    if (r->inst != NULL)
+        return r->inst->impl->name;
+    const char *p = r->name ? strstr(r->name, "/impl=") : NULL;
+    if (p == NULL)
+        return "";
+    const char *q;
+    while ((q = strstr(p + 1, "/impl=")) != NULL)
+        p = q;
+    return p + 6;
 }
 
 /* ---- aggregates ------------------------------------------------------------------------- */
@@ -99,6 +115,8 @@ params_json(const struct bench_instance *inst) {
 
 static json_t *
 iteration_row(const struct bench_result *r, size_t i) {
+    if (r->rows != NULL) /* a peer's row, as it wrote it (a copy: the floor adds to extra) */
+        return json_deep_copy(json_array_get(r->rows, i));
     const struct rep_result *p = &r->reps[i];
     const struct bench_instance *inst = r->inst;
     json_t *o = json_object();
@@ -154,10 +172,10 @@ static json_t *
 aggregate_row(const struct bench_result *r, const char *which, double real, double cpu, double rate,
               bool percentage) {
     char name[1100];
-    snprintf(name, sizeof name, "%s_%s", r->inst->name, which);
+    snprintf(name, sizeof name, "%s_%s", r->name, which);
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(name));
-    json_object_set_new(o, "run_name", json_string(r->inst->name));
+    json_object_set_new(o, "run_name", json_string(r->name));
     json_object_set_new(o, "run_type", json_string("aggregate"));
     json_object_set_new(o, "repetitions", json_integer((json_int_t)r->nreps));
     json_object_set_new(o, "threads", json_integer(r->nreps ? r->reps[0].nthreads : 0));
@@ -262,6 +280,8 @@ context_json(const struct run_info *info) {
     json_object_set_new(cb, "pin_policy", jstr(info->opts->pin));
     json_object_set_new(cb, "clock_overhead_ns", jreal(info->clock_overhead_ns));
     json_object_set_new(cb, "options", options_json(info->opts));
+    if (info->peers != NULL)
+        json_object_set_new(cb, "peers", json_deep_copy(info->peers));
     json_object_set_new(c, "chanbench", cb);
     return c;
 }
@@ -274,6 +294,9 @@ report_document(const struct run_info *info, const struct bench_result *res, siz
     for (size_t i = 0; i < n; i++)
         append_benchmark(rows, &res[i]);
     json_object_set_new(doc, "benchmarks", rows);
+    if (info->limit != NULL && limit_add_to_document(doc, info->limit) != 0)
+        fprintf(stderr, "chanbench: could not add the hardware floor to the results (out of "
+                        "memory)\n");
     return doc;
 }
 
@@ -410,13 +433,13 @@ report_csv(FILE *out, const struct bench_result *res, size_t n) {
         const struct bench_result *r = &res[b];
         for (size_t i = 0; i < r->nreps; i++) {
             const struct rep_result *p = &r->reps[i];
-            fprintf(out, "\"%s\",%llu", r->inst->name, (unsigned long long)p->ops);
+            fprintf(out, "\"%s\",%llu", r->name, (unsigned long long)p->ops);
             csv_num(out, p->real_ns);
             csv_num(out, p->cpu_ns);
             fputs(",ns,", out);
             csv_num(out, p->items_per_second);
-            fprintf(out, ",,,,iteration,,%zu,%s,%d,%ld,%ld", i, r->inst->scenario->op, p->nthreads,
-                    p->vcsw, p->ivcsw);
+            fprintf(out, ",,,,iteration,,%zu,%s,%d,%ld,%ld", i, r->op, p->nthreads, p->vcsw,
+                    p->ivcsw);
             if (p->has_latency)
                 fprintf(out, ",%lld,%lld,%lld,%lld,%lld\n", (long long)p->lat.p50,
                         (long long)p->lat.p90, (long long)p->lat.p99, (long long)p->lat.p999,
@@ -438,12 +461,12 @@ report_csv(FILE *out, const struct bench_result *res, size_t n) {
             {"max", a.real.max, a.cpu.max, a.rate.max},
         };
         for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-            fprintf(out, "\"%s_%s\",%zu", r->inst->name, rows[k].name, r->nreps);
+            fprintf(out, "\"%s_%s\",%zu", r->name, rows[k].name, r->nreps);
             csv_num(out, rows[k].real);
             csv_num(out, rows[k].cpu);
             fputs(",ns,", out);
             csv_num(out, rows[k].rate);
-            fprintf(out, ",,,,aggregate,%s,,%s,%d,,,,,,,\n", rows[k].name, r->inst->scenario->op,
+            fprintf(out, ",,,,aggregate,%s,,%s,%d,,,,,,,\n", rows[k].name, r->op,
                     r->nreps ? r->reps[0].nthreads : 0);
         }
     }
@@ -479,9 +502,9 @@ report_gobench(FILE *out, const struct run_info *info, const struct bench_result
         const struct bench_result *r = &res[b];
         for (size_t i = 0; i < r->nreps; i++) {
             const struct rep_result *p = &r->reps[i];
-            fprintf(out, "Benchmark%s\t%llu\t%.4g ns/op\t%.4g cpu-ns/op\t%.6g %s", r->inst->name,
+            fprintf(out, "Benchmark%s\t%llu\t%.4g ns/op\t%.4g cpu-ns/op\t%.6g %s", r->name,
                     (unsigned long long)p->ops, p->real_ns, p->cpu_ns, p->items_per_second,
-                    rate_unit(r->inst->scenario->op));
+                    rate_unit(r->op));
             if (p->has_latency)
                 fprintf(out, "\t%lld p50-ns\t%lld p99-ns\t%lld p99.9-ns", (long long)p->lat.p50,
                         (long long)p->lat.p99, (long long)p->lat.p999);
@@ -516,6 +539,42 @@ fmt_si(char *buf, size_t len, double x) {
     snprintf(buf, len, x < 10 ? "%.2f%s" : x < 100 ? "%.1f%s" : "%.0f%s", x, suffix[k]);
 }
 
+/* The floor a chan/ or select/ result is compared with on the console (the round trip for a
+ * ping-pong, the ring's ns per message otherwise, for its first repetition's placement:
+ * limit_floor_for), or NAN. Not for chan/paced and chan/idle, whose time is their pauses: the
+ * file has their ratio_to_floor (limit_add_to_document gives every chan/ row one), the table
+ * leaves out a number that says nothing. */
+static double
+result_floor(const struct run_info *info, const struct bench_result *r) {
+    if (info == NULL || info->limit == NULL || r->name == NULL ||
+        (strncmp(r->name, "chan/", 5) != 0 && strncmp(r->name, "select/", 7) != 0) ||
+        strncmp(r->name, "chan/paced/", 11) == 0 || strncmp(r->name, "chan/idle/", 10) == 0)
+        return NAN;
+    const int *pus = NULL;
+    int n = 0;
+    if (r->nreps > 0 && r->reps[0].pu_requested != NULL) {
+        pus = r->reps[0].pu_requested;
+        n = r->reps[0].nthreads;
+    }
+    double c2c = NAN, ring = NAN;
+    if (!limit_floor_for(info->limit, pus, n, &c2c, &ring))
+        return NAN;
+    double f = strncmp(r->name, "chan/pingpong/", 14) == 0 ? c2c : ring;
+    return f > 0 ? f : NAN;
+}
+
+static void
+fmt_ratio(char *buf, size_t len, double x) {
+    if (!isfinite(x))
+        snprintf(buf, len, "-");
+    else if (x < 10)
+        snprintf(buf, len, "%.2f", x);
+    else if (x < 1000)
+        snprintf(buf, len, "%.1f", x);
+    else
+        snprintf(buf, len, "%.0f", x);
+}
+
 void
 report_console_header(FILE *out, const struct run_info *info, const char *path, size_t nbench,
                       int namewidth) {
@@ -529,17 +588,27 @@ report_console_header(FILE *out, const struct run_info *info, const char *path, 
             m->build_type[0] ? m->build_type : "(no build type)", m->compiler, m->git_commit,
             m->allocator, m->jemalloc_version[0] ? " " : "", m->jemalloc_version, m->sanitizer);
     fprintf(out,
-            "%zu benchmarks%s, pin %s, %d repetitions of >= %g s each, clock %.0f ns; "
+            "%zu benchmarks%s, pin %s, %d repetitions of >= %g s each, clock %.0f ns, load %.2f; "
             "results to %s\n",
             nbench, o->quick ? " (quick)" : "", o->pin, o->repetitions, o->min_time_s,
-            info->clock_overhead_ns, path);
-    int w = namewidth + 76;
+            info->clock_overhead_ns, m->load_avg[0], path);
+    if (info->limit != NULL)
+        fprintf(out,
+                "floor: core-to-core round trip %.1f ns (one way %.1f ns), SPSC ring %.2f "
+                "ns/msg; medians over %d PU pair%s (chanbench limit)\n",
+                info->limit->c2c_round_trip_ns, info->limit->one_way_ns,
+                info->limit->ring_ns_per_msg, info->limit->npairs,
+                info->limit->npairs == 1 ? "" : "s");
+    int w = namewidth + 76 + (info->limit != NULL ? 9 : 0);
     for (int i = 0; i < w; i++)
         fputc('-', out);
     fputc('\n', out);
     /* "±" is two bytes in UTF-8 and one column: its fields get one more byte of width. */
-    fprintf(out, "%-*s %10s %8s %10s %18s %9s %8s\n", namewidth, "benchmark", "ns/op", "±cv",
+    fprintf(out, "%-*s %10s %8s %10s %18s %9s %8s", namewidth, "benchmark", "ns/op", "±cv",
             "cpu ns/op", "rate", "p99 ns", "csw/op");
+    if (info->limit != NULL)
+        fprintf(out, " %8s", "/floor");
+    fputc('\n', out);
     for (int i = 0; i < w; i++)
         fputc('-', out);
     fputc('\n', out);
@@ -547,20 +616,268 @@ report_console_header(FILE *out, const struct run_info *info, const char *path, 
 }
 
 void
-report_console_row(FILE *out, const struct bench_result *r, int namewidth) {
+report_console_row(FILE *out, const struct run_info *info, const struct bench_result *r,
+                   int namewidth) {
     struct aggr a;
     aggregate(r, &a);
     char ns[32], cpu[32], rate[32], p99[32], cv[32], rate_col[48];
     fmt_ns(ns, sizeof ns, a.real.median);
     fmt_ns(cpu, sizeof cpu, a.cpu.median);
     fmt_si(rate, sizeof rate, a.rate.median);
-    snprintf(rate_col, sizeof rate_col, "%s %s/s", rate, r->inst->scenario->op);
+    snprintf(rate_col, sizeof rate_col, "%s %s/s", rate, r->op);
     snprintf(cv, sizeof cv, "±%.1f%%", a.real.cv * 100);
     if (isfinite(a.p99_median))
         fmt_ns(p99, sizeof p99, a.p99_median);
     else
         snprintf(p99, sizeof p99, "-");
-    fprintf(out, "%-*s %10s %8s %10s %18s %9s %8.3g\n", namewidth, r->inst->name, ns, cv, cpu,
-            rate_col, p99, a.csw_per_op);
+    fprintf(out, "%-*s %10s %8s %10s %18s %9s %8.3g", namewidth, r->name, ns, cv, cpu, rate_col,
+            p99, a.csw_per_op);
+    if (info != NULL && info->limit != NULL) {
+        char ratio[32];
+        fmt_ratio(ratio, sizeof ratio, a.real.median / result_floor(info, r));
+        fprintf(out, " %8s", ratio);
+    }
+    fputc('\n', out);
     fflush(out);
+}
+
+/* ---- side by side ----------------------------------------------------------------------- */
+
+enum sxs_metric { SXS_REAL, SXS_CPU, SXS_P99 };
+
+/* name without its last "/impl=..." into buf. */
+static void
+strip_impl(const char *name, char *buf, size_t len) {
+    const char *p = strstr(name, "/impl="), *q;
+    while (p != NULL && (q = strstr(p + 1, "/impl=")) != NULL)
+        p = q;
+    size_t l = p ? (size_t)(p - name) : strlen(name);
+    if (l >= len)
+        l = len - 1;
+    memcpy(buf, name, l);
+    buf[l] = '\0';
+}
+
+static double
+metric_of(const struct aggr *a, enum sxs_metric m) {
+    switch (m) {
+    case SXS_CPU:
+        return a->cpu.median;
+    case SXS_P99:
+        return a->p99_median;
+    default:
+        return a->real.median;
+    }
+}
+
+struct sxs {
+    const char **impls; /* columns */
+    int nimpls;
+    int base;    /* index of the base impl in impls */
+    char **keys; /* benchmark names without impl, in order of appearance */
+    size_t nkeys;
+    const struct bench_result **cell; /* nkeys x nimpls, NULL where absent */
+    int keywidth;
+};
+
+static void
+sxs_table(FILE *out, const struct run_info *info, const struct sxs *t, enum sxs_metric m) {
+    static const char *const titles[] = {
+        "median wall ns per operation",
+        "median CPU ns per operation (all threads; a peer's: its whole process)",
+        "median p99 latency, ns (where measured)",
+    };
+    bool floor = m == SXS_REAL && info != NULL && info->limit != NULL;
+    /* Rows: keys with at least one value, and, for ratios, the base's and one other's. */
+    size_t shown = 0;
+    double *val = calloc(t->nkeys * (size_t)t->nimpls + 1, sizeof *val);
+    if (val == NULL)
+        return;
+    for (size_t k = 0; k < t->nkeys; k++) {
+        int have = 0;
+        for (int j = 0; j < t->nimpls; j++) {
+            const struct bench_result *r = t->cell[k * (size_t)t->nimpls + (size_t)j];
+            double v = NAN;
+            if (r != NULL) {
+                struct aggr a;
+                aggregate(r, &a);
+                v = metric_of(&a, m);
+            }
+            val[k * (size_t)t->nimpls + (size_t)j] = v;
+            have += isfinite(v);
+        }
+        shown += have >= 2;
+    }
+    if (shown == 0) {
+        free(val);
+        return;
+    }
+    int colw[64], ratiow[64];
+    char head[64][80];
+    for (int j = 0; j < t->nimpls && j < 64; j++) {
+        int l = (int)strlen(t->impls[j]);
+        colw[j] = l + 1 > 10 ? l + 1 : 10;
+        snprintf(head[j], sizeof head[j], "%s/%s", t->impls[t->base], t->impls[j]);
+        l = (int)strlen(head[j]);
+        ratiow[j] = l + 1 > 8 ? l + 1 : 8;
+    }
+    char floorhead[80];
+    snprintf(floorhead, sizeof floorhead, "%s/floor", t->impls[t->base]);
+    int floorw = (int)strlen(floorhead) + 1;
+    int w = t->keywidth;
+    for (int j = 0; j < t->nimpls; j++)
+        w += 1 + colw[j] + (j != t->base ? 1 + ratiow[j] : 0);
+    w += floor ? 1 + floorw : 0;
+    fprintf(out, "\n%s, side by side; ratios below 1: %s is faster\n", titles[m],
+            t->impls[t->base]);
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fprintf(out, "\n%-*s", t->keywidth, "benchmark");
+    for (int j = 0; j < t->nimpls; j++)
+        fprintf(out, " %*s", colw[j], t->impls[j]);
+    for (int j = 0; j < t->nimpls; j++)
+        if (j != t->base)
+            fprintf(out, " %*s", ratiow[j], head[j]);
+    if (floor)
+        fprintf(out, " %*s", floorw, floorhead);
+    fputc('\n', out);
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    for (size_t k = 0; k < t->nkeys; k++) {
+        const double *v = &val[k * (size_t)t->nimpls];
+        int have = 0;
+        for (int j = 0; j < t->nimpls; j++)
+            have += isfinite(v[j]);
+        if (have < 2)
+            continue;
+        fprintf(out, "%-*s", t->keywidth, t->keys[k]);
+        char buf[32];
+        for (int j = 0; j < t->nimpls; j++) {
+            fmt_ns(buf, sizeof buf, v[j]);
+            fprintf(out, " %*s", colw[j], buf);
+        }
+        for (int j = 0; j < t->nimpls; j++) {
+            if (j == t->base)
+                continue;
+            fmt_ratio(buf, sizeof buf, v[j] > 0 ? v[t->base] / v[j] : NAN);
+            fprintf(out, " %*s", ratiow[j], buf);
+        }
+        if (floor) {
+            const struct bench_result *r = t->cell[k * (size_t)t->nimpls + (size_t)t->base];
+            fmt_ratio(buf, sizeof buf, r != NULL ? v[t->base] / result_floor(info, r) : NAN);
+            fprintf(out, " %*s", floorw, buf);
+        }
+        fputc('\n', out);
+    }
+    free(val);
+}
+
+void
+report_side_by_side(FILE *out, const struct run_info *info, const struct bench_result *res,
+                    size_t n, char *const *impls, int nimpls) {
+    struct sxs t = {0};
+    t.impls = calloc((size_t)nimpls + n + 1, sizeof *t.impls);
+    t.keys = calloc(n + 1, sizeof *t.keys);
+    if (t.impls == NULL || t.keys == NULL)
+        goto out;
+    /* Columns: the impls asked for that have results, in the order asked; then the others. */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t m = pass == 0 ? (size_t)nimpls : n;
+        for (size_t i = 0; i < m; i++) {
+            const char *im = pass == 0 ? impls[i] : report_result_impl(&res[i]);
+            bool have = false, dup = false;
+            for (size_t r = 0; r < n && !have; r++)
+                have = strcmp(report_result_impl(&res[r]), im) == 0;
+            for (int j = 0; j < t.nimpls && !dup; j++)
+                dup = strcmp(t.impls[j], im) == 0;
+            if (have && !dup && t.nimpls < 64)
+                t.impls[t.nimpls++] = im;
+        }
+    }
+    if (t.nimpls < 2)
+        goto out;
+    for (int j = 0; j < t.nimpls; j++)
+        if (strcmp(t.impls[j], "goc") == 0)
+            t.base = j;
+    t.keywidth = 9;
+    for (size_t i = 0; i < n; i++) {
+        char key[1100];
+        strip_impl(res[i].name, key, sizeof key);
+        bool dup = false;
+        for (size_t k = 0; k < t.nkeys && !dup; k++)
+            dup = strcmp(t.keys[k], key) == 0;
+        if (dup)
+            continue;
+        if ((t.keys[t.nkeys] = strdup(key)) == NULL)
+            goto out;
+        int l = (int)strlen(key);
+        t.keywidth = l > t.keywidth ? l : t.keywidth;
+        t.nkeys++;
+    }
+    t.cell = calloc(t.nkeys * (size_t)t.nimpls + 1, sizeof *t.cell);
+    if (t.cell == NULL)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        char key[1100];
+        strip_impl(res[i].name, key, sizeof key);
+        const char *im = report_result_impl(&res[i]);
+        for (size_t k = 0; k < t.nkeys; k++)
+            if (strcmp(t.keys[k], key) == 0)
+                for (int j = 0; j < t.nimpls; j++)
+                    if (strcmp(t.impls[j], im) == 0)
+                        t.cell[k * (size_t)t.nimpls + (size_t)j] = &res[i];
+    }
+    /* Keep the benchmarks the base impl ran, and the impls that ran one of them (the alloc
+     * family's glibc and jemalloc, which goc does not run, would only widen the table). */
+    {
+        size_t nk = 0;
+        int nc = 0, newbase = 0;
+        bool keepcol[64] = {false};
+        keepcol[t.base] = true;
+        for (size_t k = 0; k < t.nkeys; k++)
+            if (t.cell[k * (size_t)t.nimpls + (size_t)t.base] != NULL)
+                for (int c = 0; c < t.nimpls; c++)
+                    keepcol[c] = keepcol[c] || t.cell[k * (size_t)t.nimpls + (size_t)c] != NULL;
+        int map[64];
+        for (int c = 0; c < t.nimpls; c++) {
+            map[c] = keepcol[c] ? nc : -1;
+            if (c == t.base)
+                newbase = nc;
+            if (keepcol[c])
+                t.impls[nc++] = t.impls[c];
+        }
+        t.keywidth = 9;
+        for (size_t k = 0; k < t.nkeys; k++) {
+            const struct bench_result **row = &t.cell[k * (size_t)t.nimpls];
+            if (row[t.base] == NULL) {
+                free(t.keys[k]);
+                continue;
+            }
+            const struct bench_result *tmp[64];
+            for (int c = 0; c < t.nimpls; c++)
+                if (map[c] >= 0)
+                    tmp[map[c]] = row[c];
+            memcpy(&t.cell[nk * (size_t)nc], tmp, (size_t)nc * sizeof *tmp);
+            t.keys[nk] = t.keys[k];
+            int l = (int)strlen(t.keys[nk]);
+            t.keywidth = l > t.keywidth ? l : t.keywidth;
+            nk++;
+        }
+        t.nkeys = nk;
+        t.nimpls = nc;
+        t.base = newbase;
+        if (t.nimpls < 2 || t.nkeys == 0)
+            goto out;
+    }
+    sxs_table(out, info, &t, SXS_REAL);
+    sxs_table(out, info, &t, SXS_CPU);
+    sxs_table(out, info, &t, SXS_P99);
+    fflush(out);
+out:
+    for (size_t k = 0; k < t.nkeys; k++)
+        free(t.keys[k]);
+    free(t.keys);
+    free(t.impls);
+    free(t.cell);
 }

@@ -19,6 +19,8 @@
 #include "registry.h"
 #include "trial.h"
 
+struct limit_result;
+
 /* One repetition of one benchmark (an iteration row). */
 struct rep_result {
     uint64_t ops;            /* operations done (Google's iterations) */
@@ -36,9 +38,15 @@ struct rep_result {
     struct trial_extra extra[TRIAL_MAX_EXTRA];
 };
 
-/* One finished benchmark: all its repetitions. */
+/* One finished benchmark: all its repetitions. In-process benchmarks have inst; an
+ * out-of-process peer's (extpeer.h) have rows instead: the iteration rows as the peer wrote
+ * them, written out as they are, with their figures copied into reps (placement left empty)
+ * for the aggregates, the table and the other formats. */
 struct bench_result {
-    const struct bench_instance *inst;
+    const struct bench_instance *inst; /* NULL for a peer's benchmark */
+    const char *name;                  /* the run name (inst->name, or the peer's) */
+    const char *op;                    /* msg, roundtrip, lockop, ... */
+    json_t *rows;                      /* a peer's iteration rows, one per rep (owned); else NULL */
     size_t nreps;
     struct rep_result *reps; /* owned */
 };
@@ -52,10 +60,14 @@ struct run_info {
     const char *command; /* the command line */
     time_t started;      /* for context.date */
     double clock_overhead_ns;
-    bool complete; /* false when interrupted */
+    bool complete;                    /* false when interrupted */
+    const struct limit_result *limit; /* the hardware floor measured in this run, or NULL */
+    json_t *peers;                    /* context.chanbench.peers (array, borrowed), or NULL */
 };
 
-/* The whole document: {"context": ..., "benchmarks": [...]} (new reference). */
+/* The whole document: {"context": ..., "benchmarks": [...]} (new reference). With info->limit,
+ * the floor goes in too (limit_add_to_document: context.chanbench.limit, the limit/ rows,
+ * extra.ratio_to_floor on chan/ and select/ rows). */
 json_t *report_document(const struct run_info *info, const struct bench_result *res, size_t n);
 
 /* Write text to path through a temporary file in the same folder and a rename. 0, or -1 with
@@ -75,10 +87,25 @@ void report_csv(FILE *out, const struct bench_result *res, size_t n);
 void report_gobench(FILE *out, const struct run_info *info, const struct bench_result *res,
                     size_t n);
 
-/* The console table: a header (machine, options, where the file goes), then one row per
- * finished benchmark, printed as each finishes. */
+/* The console table: a header (machine, options, where the file goes, the floor when
+ * info->limit), then one row per finished benchmark, printed as each finishes. With a floor,
+ * chan/ and select/ rows end with their median's ratio to it (/floor; "-" for chan/paced and
+ * chan/idle, which measure pauses). */
 void report_console_header(FILE *out, const struct run_info *info, const char *path, size_t nbench,
                            int namewidth);
-void report_console_row(FILE *out, const struct bench_result *r, int namewidth);
+void report_console_row(FILE *out, const struct run_info *info, const struct bench_result *r,
+                        int namewidth);
+
+/* The side-by-side tables of a run with more than one impl: one row per benchmark name
+ * without its impl, one column per impl (impls[0..nimpls-1] first, in that order, then any
+ * other impl of res in order of appearance) with the median, and the ratios base/<other>
+ * (base: goc when present, else the first impl), plus base/floor with info->limit; for wall
+ * time, CPU time per operation and p99 latency. Prints nothing when res has fewer than two
+ * impls. */
+void report_side_by_side(FILE *out, const struct run_info *info, const struct bench_result *res,
+                         size_t n, char *const *impls, int nimpls);
+
+/* The impl of a result ("goc", "go"): inst's, or what follows the last "/impl=" of its name. */
+const char *report_result_impl(const struct bench_result *r);
 
 #endif

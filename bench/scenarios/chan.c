@@ -9,6 +9,7 @@
  *   chan/mpmc/prod=P/cons=Q/cap=C/size=S/impl=I   P producers, Q consumers (each up to 2x PUs)
  *   chan/pingpong/cap=C/impl=I                    round trips over two channels; latency
  *   chan/paced/pause=P/cap=C/impl=I               a pause before each send; send->recv latency
+ *   chan/idle/wait=W/cap=C/impl=I                 a receiver blocked for W: the CPU it burns
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -478,6 +479,74 @@ static const struct bench_param paced_params[] = {
     BENCH_PARAMS_END,
 };
 
+/* ---- idle: a receiver blocked on a channel nobody sends on ----------------------------- */
+
+/* A channel left idle must use no CPU: the receiver blocks in recv while the sender sleeps for
+ * W (nanosleep), then sends one message. One operation is one such idle period and its
+ * message; the figure is cpu ns/op, the CPU time both threads spent over the whole period
+ * (a receiver that spins through it burns about W; one that parks, a few microseconds), so
+ * cpu_time / real_time is the share of a core the idle channel took. */
+struct idle {
+    const struct chan_ops *ops;
+    void *ch;
+    int64_t wait_ns;
+    uint64_t n;
+    uint64_t received, bad; /* receiver */
+};
+
+static void
+idle_sender(struct bench_thread *t) {
+    struct idle *p = t->arg;
+    for (uint64_t i = 0; i < p->n; i++) {
+        struct timespec ts = {p->wait_ns / 1000000000, p->wait_ns % 1000000000};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+        if (p->ops->send(p->ch, &i) != GOC_OK) {
+            bench_fail(t->run, "send %llu refused", (unsigned long long)i);
+            break;
+        }
+    }
+    p->ops->close(p->ch);
+}
+
+static void
+idle_receiver(struct bench_thread *t) {
+    struct idle *p = t->arg;
+    uint64_t v, expect = 0, bad = 0;
+    while (p->ops->recv(p->ch, &v) == GOC_OK) {
+        bad += v != expect;
+        expect++;
+    }
+    p->received = expect;
+    p->bad = bad;
+}
+
+static int
+idle_run(struct bench_run *r) {
+    long long cap = bench_param_int(r->inst, "cap");
+    struct idle p = {.ops = r->ops, .wait_ns = bench_param_ns(r->inst, "wait"), .n = r->iters};
+    if ((p.ch = p.ops->make(sizeof(uint64_t), (size_t)cap)) == NULL)
+        return bench_fail(r, "cannot make a channel (cap=%lld)", cap);
+    /* The receiver first, so that it is blocked before the sender's first sleep ends. */
+    struct bench_role roles[] = {{idle_receiver, &p, 1}, {idle_sender, &p, 1}};
+    int rc = bench_team_run(r, roles, 2);
+    p.ops->free(p.ch);
+    if (rc != 0)
+        return rc;
+    if (p.received != p.n || p.bad != 0)
+        return bench_fail(r, "sent %llu messages, received %llu, %llu out of order",
+                          (unsigned long long)p.n, (unsigned long long)p.received,
+                          (unsigned long long)p.bad);
+    bench_extra(r, "wait_ns", (double)p.wait_ns);
+    return 0;
+}
+
+static const struct bench_param idle_params[] = {
+    {"wait", BENCH_PARAM_DURATION, BENCH_VALUES("1s"), BENCH_VALUES("100ms")},
+    {"cap", BENCH_PARAM_INT, BENCH_VALUES("0", "1024"), BENCH_VALUES("0")},
+    BENCH_PARAMS_END,
+};
+
 /* ---- the family ------------------------------------------------------------------------- */
 
 static const struct bench_scenario chan_scenarios[] = {
@@ -507,12 +576,19 @@ static const struct bench_scenario chan_scenarios[] = {
      .run = paced_run,
      .latency = true,
      .min_iters = 4},
+    {.name = "idle",
+     .op = "msg",
+     .params = idle_params,
+     .impls = chan_impls,
+     .run = idle_run,
+     .min_iters = 1},
     BENCH_SCENARIOS_END,
 };
 
 const struct bench_family bench_chan = {
     .name = "chan",
     .summary =
-        "channel throughput (spsc, mpsc, mpmc), round trips (pingpong), sparse sends (paced)",
+        "channel throughput (spsc, mpsc, mpmc), round trips (pingpong), sparse sends (paced), "
+        "idle channels (idle)",
     .scenarios = chan_scenarios,
 };
