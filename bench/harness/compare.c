@@ -90,16 +90,6 @@ label_of(size_t i) {
     return (char)('A' + i);
 }
 
-/* The median of v[0..n-1], NAN for none (stats.h's, which gives 0 for none). */
-static double
-median_of(const double *v, size_t n) {
-    struct stats st;
-    if (n == 0)
-        return NAN;
-    stats_compute(v, n, &st);
-    return st.median;
-}
-
 /* --- formatting helpers ------------------------------------------------------------------ */
 
 /* Display width of a UTF-8 string (code points; our strings have no wide characters). */
@@ -173,7 +163,7 @@ cell_fill(struct cell *c, const struct result_bench *b, bool cpu, double divisor
     }
     for (size_t i = 0; i < b->nreps; i++)
         c->v[i] = (cpu ? b->cpu_time[i] : b->real_time[i]) / divisor;
-    c->med = median_of(c->v, c->n);
+    c->med = stats_median(c->v, c->n);
     c->ci_ok = mwu_median_ci(c->v, c->n, CMP_CONF, &c->lo, &c->hi);
 }
 

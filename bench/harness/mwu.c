@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Mann-Whitney U test and the order-statistic confidence interval of the median (mwu.h). */
 #include "mwu.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int
-cmp_double(const void *pa, const void *pb) {
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
-}
 
 /* The pooled sample, sorted, with each value's origin. */
 struct pooled {
@@ -189,7 +184,7 @@ mwu_median_ci(const double *x, size_t n, double conf, double *lo, double *hi) {
     if (s == NULL)
         return false;
     memcpy(s, x, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_double);
+    qsort(s, n, sizeof *s, bench_cmp_double);
     *lo = s[0];
     *hi = s[n - 1];
     bool ok = false;

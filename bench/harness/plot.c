@@ -68,16 +68,6 @@ static const char plot_usage[] =
     "not installed (Debian/Ubuntu: apt install gnuplot-nox): the data files are written, the\n"
     "charts are not.\n";
 
-/* The median of v[0..n-1], NAN for none (stats.h's, which gives 0 for none). */
-static double
-median_of(const double *v, size_t n) {
-    struct stats st;
-    if (n == 0)
-        return NAN;
-    stats_compute(v, n, &st);
-    return st.median;
-}
-
 /* --- small helpers ------------------------------------------------------------------------ */
 
 static void
@@ -173,7 +163,7 @@ starts(const char *s, const char *prefix) {
 
 static double
 med_real(const struct result_bench *b) {
-    return median_of(b->real_time, b->nreps);
+    return stats_median(b->real_time, b->nreps);
 }
 
 /* "host (CPU model)" of a file, into buf. */
@@ -447,7 +437,7 @@ build_select(struct chart *c, const struct result_file *f, const char **why) {
                 if (json_is_number(v))
                     vals[n++] = json_number_value(v);
             }
-            double m = n ? median_of(vals, n) : NAN;
+            double m = n ? stats_median(vals, n) : NAN;
             snprintf(sn, sizeof sn, "%s %s", impl_of(b, ib, sizeof ib), pctname[p]);
             stab_set(c->t[0], param(b, "k"), NULL, sn, &m);
         }

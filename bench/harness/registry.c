@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "topology.h"
+#include "util.h"
 
 /* ---- the families ----------------------------------------------------------------------- */
 
@@ -106,14 +107,6 @@ bench_param_ns(const struct bench_instance *inst, const char *key) {
 
 /* ---- expansion -------------------------------------------------------------------------- */
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 int
 registry_thread_count(const char *value) {
     const char *p = value;
@@ -190,8 +183,8 @@ param_values(const struct bench_family *f, const struct bench_scenario *sc,
     if (sel->quick)
         src = p->quick != NULL ? p->quick : first;
     if (p->values == NULL || p->values[0] == NULL) {
-        seterr(err, errlen, "family %s, scenario %s: parameter %s has no values", f->name, sc->name,
-               p->key);
+        bench_seterr(err, errlen, "family %s, scenario %s: parameter %s has no values", f->name,
+                     sc->name, p->key);
         return -1;
     }
     for (int i = 0; src[i] != NULL; i++) {
@@ -200,16 +193,16 @@ param_values(const struct bench_family *f, const struct bench_scenario *sc,
         if (p->kind == BENCH_PARAM_THREADS) {
             int t = registry_thread_count(v);
             if (t < 1) {
-                seterr(err, errlen, "family %s, scenario %s: %s=%s is not a thread count", f->name,
-                       sc->name, p->key, v);
+                bench_seterr(err, errlen, "family %s, scenario %s: %s=%s is not a thread count",
+                             f->name, sc->name, p->key, v);
                 free_values(out);
                 return -1;
             }
             snprintf(buf, sizeof buf, "%d", t);
             v = buf;
         } else if (p->kind == BENCH_PARAM_DURATION && parse_duration(v) < 0) {
-            seterr(err, errlen, "family %s, scenario %s: %s=%s is not a duration", f->name,
-                   sc->name, p->key, v);
+            bench_seterr(err, errlen, "family %s, scenario %s: %s=%s is not a duration", f->name,
+                         sc->name, p->key, v);
             free_values(out);
             return -1;
         }
@@ -219,7 +212,7 @@ param_values(const struct bench_family *f, const struct bench_scenario *sc,
     return 0;
 nomem:
     free_values(out);
-    seterr(err, errlen, "out of memory");
+    bench_seterr(err, errlen, "out of memory");
     return -1;
 }
 
@@ -304,13 +297,13 @@ expand_scenario(struct instance_vec *vec, const struct bench_family *f,
     while (sc->params != NULL && sc->params[nparams].key != NULL)
         nparams++;
     if (nparams > BENCH_MAX_PARAMS) {
-        seterr(err, errlen, "family %s, scenario %s: more than %d parameters", f->name, sc->name,
-               BENCH_MAX_PARAMS);
+        bench_seterr(err, errlen, "family %s, scenario %s: more than %d parameters", f->name,
+                     sc->name, BENCH_MAX_PARAMS);
         return -1;
     }
     if (sc->impls == NULL || sc->impls[0].name == NULL || sc->run == NULL || sc->op == NULL) {
-        seterr(err, errlen, "family %s, scenario %s: needs op, run and at least one impl", f->name,
-               sc->name);
+        bench_seterr(err, errlen, "family %s, scenario %s: needs op, run and at least one impl",
+                     f->name, sc->name);
         return -1;
     }
     struct value_list lists[BENCH_MAX_PARAMS] = {{0}};
@@ -332,8 +325,8 @@ expand_scenario(struct instance_vec *vec, const struct bench_family *f,
             if (!impl_selected(sel, im->name))
                 continue;
             if (add_instance(vec, f, sc, im, lists, idx, nparams, sel) != 0) {
-                seterr(err, errlen, "out of memory, or a name over 1023 characters in %s/%s",
-                       f->name, sc->name);
+                bench_seterr(err, errlen, "out of memory, or a name over 1023 characters in %s/%s",
+                             f->name, sc->name);
                 rc = -1;
                 goto out;
             }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading and validating chanbench results files with jansson (results.h). */
 #include "results.h"
+#include "util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,16 +11,6 @@
 #include <string.h>
 
 #define RESULTS_SCHEMA_VERSION 1
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ns per unit of Google Benchmark's time_unit, or 0 for an unknown unit. */
 static double
@@ -66,7 +57,7 @@ load_rows(struct result_file *f, json_t *rows, char *err, size_t errlen) {
 
     json_array_foreach(rows, i, row) {
         if (!json_is_object(row)) {
-            seterr(err, errlen, "%s: benchmarks[%zu] is not an object", f->path, i);
+            bench_seterr(err, errlen, "%s: benchmarks[%zu] is not an object", f->path, i);
             return -1;
         }
         const char *type = json_string_value(json_object_get(row, "run_type"));
@@ -78,28 +69,28 @@ load_rows(struct result_file *f, json_t *rows, char *err, size_t errlen) {
         if (name == NULL)
             name = json_string_value(json_object_get(row, "name"));
         if (name == NULL || name[0] == '\0') {
-            seterr(err, errlen, "%s: benchmarks[%zu] has no name", f->path, i);
+            bench_seterr(err, errlen, "%s: benchmarks[%zu] has no name", f->path, i);
             return -1;
         }
         json_t *jr = json_object_get(row, "real_time"), *jc = json_object_get(row, "cpu_time");
         if (json_is_null(jr) || json_is_null(jc))
             continue; /* not measured (the writer's NaN) */
         if (!json_is_number(jr) || !json_is_number(jc)) {
-            seterr(err, errlen, "%s: benchmarks[%zu] (%s) has no numeric %s", f->path, i, name,
-                   json_is_number(jr) ? "cpu_time" : "real_time");
+            bench_seterr(err, errlen, "%s: benchmarks[%zu] (%s) has no numeric %s", f->path, i,
+                         name, json_is_number(jr) ? "cpu_time" : "real_time");
             return -1;
         }
         const char *unit = json_string_value(json_object_get(row, "time_unit"));
         double scale = unit_scale(unit);
         if (scale == 0.0) {
-            seterr(err, errlen, "%s: benchmarks[%zu] (%s) has unknown time_unit \"%s\"", f->path, i,
-                   name, unit);
+            bench_seterr(err, errlen, "%s: benchmarks[%zu] (%s) has unknown time_unit \"%s\"",
+                         f->path, i, name, unit);
             return -1;
         }
         double real = json_number_value(jr) * scale, cpu = json_number_value(jc) * scale;
         if (!isfinite(real) || !isfinite(cpu) || real < 0 || cpu < 0) {
-            seterr(err, errlen, "%s: benchmarks[%zu] (%s) has a negative or infinite time", f->path,
-                   i, name);
+            bench_seterr(err, errlen, "%s: benchmarks[%zu] (%s) has a negative or infinite time",
+                         f->path, i, name);
             return -1;
         }
 
@@ -133,7 +124,7 @@ load_rows(struct result_file *f, json_t *rows, char *err, size_t errlen) {
     }
     return 0;
 nomem:
-    seterr(err, errlen, "%s: out of memory", f->path);
+    bench_seterr(err, errlen, "%s: out of memory", f->path);
     return -1;
 }
 
@@ -142,7 +133,7 @@ results_load(const char *path, struct result_file *out, char *err, size_t errlen
     memset(out, 0, sizeof *out);
     FILE *fp = fopen(path, "rb");
     if (fp == NULL) {
-        seterr(err, errlen, "%s: %s", path, strerror(errno));
+        bench_seterr(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     json_error_t je;
@@ -151,9 +142,9 @@ results_load(const char *path, struct result_file *out, char *err, size_t errlen
     fclose(fp);
     if (root == NULL) {
         if (rerr)
-            seterr(err, errlen, "%s: read error", path);
+            bench_seterr(err, errlen, "%s: read error", path);
         else
-            seterr(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+            bench_seterr(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
         return -1;
     }
 
@@ -161,44 +152,47 @@ results_load(const char *path, struct result_file *out, char *err, size_t errlen
     out->path = strdup(path);
     out->index = json_object();
     if (out->path == NULL || out->index == NULL) {
-        seterr(err, errlen, "%s: out of memory", path);
+        bench_seterr(err, errlen, "%s: out of memory", path);
         goto fail;
     }
     if (!json_is_object(root)) {
-        seterr(err, errlen, "%s: not a chanbench results file (the top level is not an object)",
-               path);
+        bench_seterr(err, errlen,
+                     "%s: not a chanbench results file (the top level is not an object)", path);
         goto fail;
     }
     out->context = json_object_get(root, "context");
     out->chanbench = json_object_get(out->context, "chanbench");
     json_t *sv = json_object_get(out->chanbench, "schema_version");
     if (!json_is_object(out->context) || !json_is_object(out->chanbench) || !json_is_integer(sv)) {
-        seterr(err, errlen,
-               "%s: not a chanbench results file (no context.chanbench.schema_version)", path);
+        bench_seterr(err, errlen,
+                     "%s: not a chanbench results file (no context.chanbench.schema_version)",
+                     path);
         goto fail;
     }
     if (json_integer_value(sv) != RESULTS_SCHEMA_VERSION) {
-        seterr(err, errlen, "%s: schema_version %lld is not supported (this chanbench reads %d)",
-               path, (long long)json_integer_value(sv), RESULTS_SCHEMA_VERSION);
+        bench_seterr(err, errlen,
+                     "%s: schema_version %lld is not supported (this chanbench reads %d)", path,
+                     (long long)json_integer_value(sv), RESULTS_SCHEMA_VERSION);
         goto fail;
     }
     out->complete = !json_is_false(json_object_get(out->chanbench, "complete"));
     json_t *rows = json_object_get(root, "benchmarks");
     if (!json_is_array(rows)) {
-        seterr(err, errlen, "%s: not a chanbench results file (no benchmarks array)", path);
+        bench_seterr(err, errlen, "%s: not a chanbench results file (no benchmarks array)", path);
         goto fail;
     }
     if (load_rows(out, rows, err, errlen) != 0)
         goto fail;
     if (out->nbenches == 0) {
         if (!out->complete)
-            seterr(err, errlen,
-                   "%s: no benchmark results (the run was interrupted before any "
-                   "benchmark finished)",
-                   path);
+            bench_seterr(err, errlen,
+                         "%s: no benchmark results (the run was interrupted before any "
+                         "benchmark finished)",
+                         path);
         else
-            seterr(err, errlen,
-                   "%s: not a chanbench results file (no iteration rows in benchmarks)", path);
+            bench_seterr(err, errlen,
+                         "%s: not a chanbench results file (no iteration rows in benchmarks)",
+                         path);
         goto fail;
     }
     return 0;

@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Summary statistics of repetitions: median, mean, min, max, sample stddev, CV. */
 #include "stats.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int
-cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 void
 stats_compute(const double *v, size_t n, struct stats *out) {
@@ -33,7 +28,7 @@ stats_compute(const double *v, size_t n, struct stats *out) {
     out->max = hi;
     if (s != NULL) {
         memcpy(s, v, n * sizeof *s);
-        qsort(s, n, sizeof *s, cmp_double);
+        qsort(s, n, sizeof *s, bench_cmp_double);
         out->median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
         if (s != sorted_small)
             free(s);
@@ -47,4 +42,13 @@ stats_compute(const double *v, size_t n, struct stats *out) {
         out->stddev = sqrt(ss / (double)(n - 1));
     }
     out->cv = out->mean != 0 ? out->stddev / out->mean : 0;
+}
+
+double
+stats_median(const double *v, size_t n) {
+    if (n == 0)
+        return NAN;
+    struct stats st;
+    stats_compute(v, n, &st);
+    return st.median;
 }

@@ -17,4 +17,7 @@ struct stats {
 /* Statistics of v[0..n-1] (v is not modified). n 0 gives all zeros. */
 void stats_compute(const double *v, size_t n, struct stats *out);
 
+/* The median of v[0..n-1] (v is not modified); NAN for n 0. */
+double stats_median(const double *v, size_t n);
+
 #endif

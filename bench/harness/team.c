@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "topology.h"
+#include "util.h"
 
 /* ---- trial ------------------------------------------------------------------------------ */
 
@@ -150,14 +151,6 @@ struct team {
     struct bench_trial *trial;
 };
 
-static int64_t
-thread_cpu_ns(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-        return 0;
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void *
 worker_main(void *p) {
     struct worker *w = p;
@@ -183,11 +176,11 @@ worker_main(void *p) {
         return NULL;
 
     getrusage(RUSAGE_THREAD, &w->ru0);
-    w->cpu0_ns = thread_cpu_ns();
+    w->cpu0_ns = bench_thread_cpu_ns();
     w->start_ns = bench_now_ns();
     w->fn(&w->t);
     w->end_ns = bench_now_ns();
-    w->cpu1_ns = thread_cpu_ns();
+    w->cpu1_ns = bench_thread_cpu_ns();
     getrusage(RUSAGE_THREAD, &w->ru1);
     w->pu_observed = topo_last_pu();
     return NULL;

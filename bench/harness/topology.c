@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* sched_getaffinity, sched_getcpu, CPU_SET */
 #include "topology.h"
 #include "commands.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -51,19 +52,6 @@ static struct {
 } T;
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- loading ---------------------------------------------------------------------------- */
 
@@ -235,15 +223,15 @@ read_allowed(char *err, size_t errlen) {
     hwloc_bitmap_and(T.allowed, T.allowed, T.machine);
     hwloc_bitmap_t bind = hwloc_bitmap_alloc();
     if (!bind) {
-        seterr(err, errlen, "topology: out of memory");
+        bench_seterr(err, errlen, "topology: out of memory");
         return -1;
     }
     if (hwloc_get_cpubind(T.topo, bind, HWLOC_CPUBIND_PROCESS) < 0) {
         cpu_set_t cs;
         CPU_ZERO(&cs);
         if (sched_getaffinity(0, sizeof cs, &cs) < 0) {
-            seterr(err, errlen, "topology: cannot read this process's CPU affinity: %s",
-                   strerror(errno));
+            bench_seterr(err, errlen, "topology: cannot read this process's CPU affinity: %s",
+                         strerror(errno));
             hwloc_bitmap_free(bind);
             return -1;
         }
@@ -264,12 +252,12 @@ derive(const char *allowed_list, char *err, size_t errlen) {
     T.machine = hwloc_bitmap_dup(hwloc_topology_get_topology_cpuset(T.topo));
     T.allowed = hwloc_bitmap_alloc();
     if (!T.machine || !T.allowed) {
-        seterr(err, errlen, "topology: out of memory");
+        bench_seterr(err, errlen, "topology: out of memory");
         return -1;
     }
     if (allowed_list) {
         if (hwloc_bitmap_list_sscanf(T.allowed, allowed_list) < 0) {
-            seterr(err, errlen, "topology: bad allowed set '%s'", allowed_list);
+            bench_seterr(err, errlen, "topology: bad allowed set '%s'", allowed_list);
             return -1;
         }
         hwloc_bitmap_and(T.allowed, T.allowed, T.machine);
@@ -279,7 +267,7 @@ derive(const char *allowed_list, char *err, size_t errlen) {
         return -1;
     }
     if (hwloc_bitmap_iszero(T.allowed)) {
-        seterr(err, errlen, "topology: this process may run on none of the machine's PUs");
+        bench_seterr(err, errlen, "topology: this process may run on none of the machine's PUs");
         return -1;
     }
     hwloc_bitmap_list_snprintf(T.allowed_str, sizeof T.allowed_str, T.allowed);
@@ -290,7 +278,7 @@ derive(const char *allowed_list, char *err, size_t errlen) {
     T.scatter = malloc(sizeof(int) * (size_t)(npus > 0 ? npus : 1));
     T.smt = malloc(sizeof(int) * (size_t)(npus > 0 ? npus : 1));
     if (!T.compact || !T.scatter || !T.smt) {
-        seterr(err, errlen, "topology: out of memory");
+        bench_seterr(err, errlen, "topology: out of memory");
         return -1;
     }
     /* hwloc's logical order walks the tree depth first: a core's PUs are consecutive, then the
@@ -301,7 +289,7 @@ derive(const char *allowed_list, char *err, size_t errlen) {
             T.compact[T.nallowed++] = (int)pu->os_index;
     int ns = 0;
     if (scatter_order(hwloc_get_root_obj(T.topo), T.scatter, &ns) < 0 || ns != T.nallowed) {
-        seterr(err, errlen, "topology: cannot build the scatter order");
+        bench_seterr(err, errlen, "topology: cannot build the scatter order");
         return -1;
     }
     T.nsmt = 0;
@@ -337,13 +325,13 @@ derive(const char *allowed_list, char *err, size_t errlen) {
 static int
 load(const char *desc, const char *allowed_list, char *err, size_t errlen) {
     if (hwloc_topology_init(&T.topo) < 0) {
-        seterr(err, errlen, "topology: hwloc_topology_init failed: %s", strerror(errno));
+        bench_seterr(err, errlen, "topology: hwloc_topology_init failed: %s", strerror(errno));
         T.topo = NULL;
         return -1;
     }
     T.synthetic = desc != NULL;
     if (desc && hwloc_topology_set_synthetic(T.topo, desc) < 0) {
-        seterr(err, errlen, "topology: bad synthetic description '%s'", desc);
+        bench_seterr(err, errlen, "topology: bad synthetic description '%s'", desc);
         goto fail;
     }
     /* See the whole machine, PUs outside our cgroup included, so that `topology` can say how
@@ -351,7 +339,7 @@ load(const char *desc, const char *allowed_list, char *err, size_t errlen) {
     hwloc_topology_set_flags(T.topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
     hwloc_topology_set_io_types_filter(T.topo, HWLOC_TYPE_FILTER_KEEP_NONE);
     if (hwloc_topology_load(T.topo) < 0) {
-        seterr(err, errlen, "topology: hwloc_topology_load failed: %s", strerror(errno));
+        bench_seterr(err, errlen, "topology: hwloc_topology_load failed: %s", strerror(errno));
         goto fail;
     }
     if (derive(allowed_list, err, errlen) < 0)
@@ -379,7 +367,7 @@ topo_init(char *err, size_t errlen) {
 int
 topo_init_synthetic(const char *desc, const char *allowed, char *err, size_t errlen) {
     if (!desc) {
-        seterr(err, errlen, "topology: no synthetic description");
+        bench_seterr(err, errlen, "topology: no synthetic description");
         return -1;
     }
     pthread_mutex_lock(&init_lock);
@@ -495,17 +483,17 @@ topo_cpu_model(void) {
 static int
 check_pu(long pu, char *err, size_t errlen) {
     if (pu < 0 || pu > INT_MAX || !hwloc_bitmap_isset(T.machine, (unsigned)pu)) {
-        seterr(err, errlen,
-               "PU %ld does not exist on this machine (PUs %s; this process may use %s); "
-               "pick PUs from %s (see `chanbench topology`)",
-               pu, T.machine_str, T.allowed_str, T.allowed_str);
+        bench_seterr(err, errlen,
+                     "PU %ld does not exist on this machine (PUs %s; this process may use %s); "
+                     "pick PUs from %s (see `chanbench topology`)",
+                     pu, T.machine_str, T.allowed_str, T.allowed_str);
         return -1;
     }
     if (!hwloc_bitmap_isset(T.allowed, (unsigned)pu)) {
-        seterr(err, errlen,
-               "PU %ld is outside this process's allowed CPUs %s (cgroup cpuset or taskset); "
-               "pick PUs from %s or widen the affinity",
-               pu, T.allowed_str, T.allowed_str);
+        bench_seterr(err, errlen,
+                     "PU %ld is outside this process's allowed CPUs %s (cgroup cpuset or taskset); "
+                     "pick PUs from %s or widen the affinity",
+                     pu, T.allowed_str, T.allowed_str);
         return -1;
     }
     return 0;
@@ -551,18 +539,19 @@ plan_list(const char *policy, int n, int *pus, char *err, size_t errlen) {
         p++;
     }
     if (got < n) {
-        seterr(err, errlen,
-               "pin list '%s' names %d PU%s for %d threads; name at least %d (allowed: %s), or "
-               "use compact or scatter, which wrap round",
-               policy, got, got == 1 ? "" : "s", n, n, T.allowed_str);
+        bench_seterr(
+            err, errlen,
+            "pin list '%s' names %d PU%s for %d threads; name at least %d (allowed: %s), or "
+            "use compact or scatter, which wrap round",
+            policy, got, got == 1 ? "" : "s", n, n, T.allowed_str);
         return -1;
     }
     return 0;
 bad:
-    seterr(err, errlen,
-           "bad pin policy '%s': expected compact, scatter, smt, none, or a PU list such as "
-           "0,2,4 or 0-3 (allowed: %s)",
-           policy, T.allowed_str);
+    bench_seterr(err, errlen,
+                 "bad pin policy '%s': expected compact, scatter, smt, none, or a PU list such as "
+                 "0,2,4 or 0-3 (allowed: %s)",
+                 policy, T.allowed_str);
     return -1;
 }
 
@@ -570,18 +559,18 @@ int
 topo_plan(const char *policy, int n, int *pus, char *err, size_t errlen) {
     char lerr[256];
     if (topo_init(lerr, sizeof lerr) < 0) {
-        seterr(err, errlen, "%s", lerr);
+        bench_seterr(err, errlen, "%s", lerr);
         return -1;
     }
     if (!policy || !*policy) {
-        seterr(err, errlen,
-               "empty pin policy: expected compact, scatter, smt, none, or a PU list such as "
-               "0,2,4 (allowed: %s)",
-               T.allowed_str);
+        bench_seterr(err, errlen,
+                     "empty pin policy: expected compact, scatter, smt, none, or a PU list such as "
+                     "0,2,4 (allowed: %s)",
+                     T.allowed_str);
         return -1;
     }
     if (n < 0 || (n > 0 && !pus)) {
-        seterr(err, errlen, "pin: bad thread count %d", n);
+        bench_seterr(err, errlen, "pin: bad thread count %d", n);
         return -1;
     }
     if (strcmp(policy, "none") == 0) {
@@ -597,23 +586,25 @@ topo_plan(const char *policy, int n, int *pus, char *err, size_t errlen) {
     }
     if (strcmp(policy, "smt") == 0) {
         if (!T.machine_smt) {
-            seterr(err, errlen,
-                   "pin policy smt: this machine has no SMT (one PU per core), so no two threads "
-                   "can share a core; use compact or scatter");
+            bench_seterr(
+                err, errlen,
+                "pin policy smt: this machine has no SMT (one PU per core), so no two threads "
+                "can share a core; use compact or scatter");
             return -1;
         }
         if (T.nsmt < 2) {
-            seterr(err, errlen,
-                   "pin policy smt: no core has two PUs in this process's allowed CPUs %s; "
-                   "widen the affinity (taskset, cpuset) or use compact",
-                   T.allowed_str);
+            bench_seterr(err, errlen,
+                         "pin policy smt: no core has two PUs in this process's allowed CPUs %s; "
+                         "widen the affinity (taskset, cpuset) or use compact",
+                         T.allowed_str);
             return -1;
         }
         if (n > T.nsmt) {
-            seterr(err, errlen,
-                   "pin policy smt: %d threads but a core has %d PUs (%d..); smt places at most "
-                   "%d threads, use compact for more",
-                   n, T.nsmt, T.smt[0], T.nsmt);
+            bench_seterr(
+                err, errlen,
+                "pin policy smt: %d threads but a core has %d PUs (%d..); smt places at most "
+                "%d threads, use compact for more",
+                n, T.nsmt, T.smt[0], T.nsmt);
             return -1;
         }
         for (int i = 0; i < n; i++)
@@ -631,19 +622,19 @@ topo_pin_self(int pu, char *err, size_t errlen) {
         return 0;
     char lerr[256];
     if (topo_init(lerr, sizeof lerr) < 0) {
-        seterr(err, errlen, "%s", lerr);
+        bench_seterr(err, errlen, "%s", lerr);
         return -1;
     }
     if (check_pu(pu, err, errlen) < 0)
         return -1;
     if (T.synthetic) {
-        seterr(err, errlen, "cannot pin to PU %d: the loaded topology is synthetic", pu);
+        bench_seterr(err, errlen, "cannot pin to PU %d: the loaded topology is synthetic", pu);
         return -1;
     }
     hwloc_obj_t obj = hwloc_get_pu_obj_by_os_index(T.topo, (unsigned)pu);
     hwloc_bitmap_t set = obj ? hwloc_bitmap_dup(obj->cpuset) : NULL;
     if (!set) {
-        seterr(err, errlen, "cannot pin to PU %d: out of memory", pu);
+        bench_seterr(err, errlen, "cannot pin to PU %d: out of memory", pu);
         return -1;
     }
     hwloc_bitmap_singlify(set);
@@ -651,8 +642,8 @@ topo_pin_self(int pu, char *err, size_t errlen) {
     int e = errno;
     hwloc_bitmap_free(set);
     if (rc < 0) {
-        seterr(err, errlen, "cannot pin thread to PU %d (allowed: %s): %s", pu, T.allowed_str,
-               strerror(e));
+        bench_seterr(err, errlen, "cannot pin thread to PU %d (allowed: %s): %s", pu, T.allowed_str,
+                     strerror(e));
         return -1;
     }
     return 0;

@@ -8,6 +8,8 @@
 #include "commands.h"
 #include "report.h"
 #include "topology.h"
+#include "stats.h"
+#include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -57,45 +59,10 @@ now_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static inline int64_t
-thread_cpu_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static int
-cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Median of v[0..n-1] (NAN for n == 0); v is left unchanged. */
+/* Median of v[0..n-1] (NAN for n <= 0); v is left unchanged. */
 static double
 median(const double *v, int n) {
-    if (n <= 0)
-        return NAN;
-    double *s = malloc(sizeof(double) * (size_t)n);
-    if (!s)
-        return NAN;
-    memcpy(s, v, sizeof(double) * (size_t)n);
-    qsort(s, (size_t)n, sizeof(double), cmp_double);
-    double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    free(s);
-    return m;
+    return stats_median(v, n > 0 ? (size_t)n : 0);
 }
 
 /* ---- one pair ----------------------------------------------------------------------------- */
@@ -183,12 +150,12 @@ side_begin(struct side *s) {
     getrusage(RUSAGE_THREAD, &ru);
     s->vcs = ru.ru_nvcsw;
     s->ivcs = ru.ru_nivcsw;
-    s->cpu_ns = thread_cpu_ns();
+    s->cpu_ns = bench_thread_cpu_ns();
 }
 
 static void
 side_end(struct side *s) {
-    s->cpu_ns = thread_cpu_ns() - s->cpu_ns;
+    s->cpu_ns = bench_thread_cpu_ns() - s->cpu_ns;
     struct rusage ru;
     getrusage(RUSAGE_THREAD, &ru);
     s->vcs = ru.ru_nvcsw - s->vcs;
@@ -478,7 +445,7 @@ measure_pair(const struct limit_opts *o, int runs, double run_s, bool do_ring, i
     struct pair_ctx *c =
         aligned_alloc(LIMIT_LINE, (sizeof *c + LIMIT_LINE - 1) / LIMIT_LINE * LIMIT_LINE);
     if (!c) {
-        seterr(err, errlen, "limit: out of memory");
+        bench_seterr(err, errlen, "limit: out of memory");
         return -1;
     }
     memset(c, 0, sizeof *c);
@@ -497,7 +464,7 @@ measure_pair(const struct limit_opts *o, int runs, double run_s, bool do_ring, i
                                              : (size_t)slots * sizeof(uint64_t));
     atomic_init(&c->failed, false);
     if (!c->samples || !c->slots || pthread_barrier_init(&c->start, NULL, 2) != 0) {
-        seterr(err, errlen, "limit: out of memory");
+        bench_seterr(err, errlen, "limit: out of memory");
         free(c->samples);
         free(c->slots);
         free(c);
@@ -517,13 +484,14 @@ measure_pair(const struct limit_opts *o, int runs, double run_s, bool do_ring, i
     }
     int ret = 0;
     if (rc != 0) {
-        seterr(err, errlen, "limit: cannot start a thread: %s", strerror(rc));
+        bench_seterr(err, errlen, "limit: cannot start a thread: %s", strerror(rc));
         ret = -1;
     } else if (atomic_load_explicit(&c->failed, memory_order_acquire)) {
-        seterr(err, errlen, "%s", c->err);
+        bench_seterr(err, errlen, "%s", c->err);
         ret = -1;
     } else if (c->ring_bad) {
-        seterr(err, errlen, "limit: PUs %d,%d: the ring lost or corrupted messages", p->a, p->b);
+        bench_seterr(err, errlen, "limit: PUs %d,%d: the ring lost or corrupted messages", p->a,
+                     p->b);
         ret = -1;
     }
     if (ret == 0) {
@@ -704,7 +672,7 @@ limit_measure(const struct limit_opts *opts, struct limit_result *out, char *err
     memset(out, 0, sizeof *out);
     char lerr[512];
     if (topo_init(lerr, sizeof lerr) < 0) {
-        seterr(err, errlen, "limit: %s", lerr);
+        bench_seterr(err, errlen, "limit: %s", lerr);
         return -1;
     }
     int maxp = o.max_pairs > 0 ? o.max_pairs : 64;
@@ -713,7 +681,7 @@ limit_measure(const struct limit_opts *opts, struct limit_result *out, char *err
         runs = LIMIT_MAX_RUNS;
     int slots = o.ring_slots > 0 ? o.ring_slots : 1024;
     if (slots & (slots - 1)) {
-        seterr(err, errlen, "limit: ring size %d is not a power of two", slots);
+        bench_seterr(err, errlen, "limit: ring size %d is not a power of two", slots);
         return -1;
     }
     int ring_pairs = o.ring_pairs > 0 ? o.ring_pairs : 4;
@@ -725,7 +693,7 @@ limit_measure(const struct limit_opts *opts, struct limit_result *out, char *err
         int want = topo_num_pus();
         pus = malloc(sizeof(int) * (size_t)(want > 0 ? want : 1));
         if (!pus) {
-            seterr(err, errlen, "limit: out of memory");
+            bench_seterr(err, errlen, "limit: out of memory");
             return -1;
         }
         /* Plan one PU at a time until the list runs out: the planner refuses a short list. */
@@ -733,14 +701,15 @@ limit_measure(const struct limit_opts *opts, struct limit_result *out, char *err
             if (topo_plan(o.pus, k, pus, NULL, 0) == 0)
                 break;
         if (k == 0 && topo_plan(o.pus, 1, pus, lerr, sizeof lerr) < 0) {
-            seterr(err, errlen, "limit: %s", lerr);
+            bench_seterr(err, errlen, "limit: %s", lerr);
             free(pus);
             return -1;
         }
         for (int i = 0; i < k; i++)
             for (int j = i + 1; j < k; j++)
                 if (pus[i] == pus[j]) {
-                    seterr(err, errlen, "limit: PU %d is listed twice in '%s'", pus[i], o.pus);
+                    bench_seterr(err, errlen, "limit: PU %d is listed twice in '%s'", pus[i],
+                                 o.pus);
                     free(pus);
                     return -1;
                 }
@@ -748,23 +717,24 @@ limit_measure(const struct limit_opts *opts, struct limit_result *out, char *err
         k = topo_num_allowed();
         pus = malloc(sizeof(int) * (size_t)(k > 0 ? k : 1));
         if (!pus || topo_plan("compact", k, pus, lerr, sizeof lerr) < 0) {
-            seterr(err, errlen, "limit: %s", pus ? lerr : "out of memory");
+            bench_seterr(err, errlen, "limit: %s", pus ? lerr : "out of memory");
             free(pus);
             return -1;
         }
     }
     if (k < 2) {
-        seterr(err, errlen,
-               "limit: needs two PUs to bounce a cache line between, and this process's allowed "
-               "CPUs are %s; widen the affinity (taskset, cpuset) or pass --pus with two PUs",
-               topo_allowed_list());
+        bench_seterr(
+            err, errlen,
+            "limit: needs two PUs to bounce a cache line between, and this process's allowed "
+            "CPUs are %s; widen the affinity (taskset, cpuset) or pass --pus with two PUs",
+            topo_allowed_list());
         free(pus);
         return -1;
     }
     struct limit_pair *pairs = calloc((size_t)maxp, sizeof *pairs);
     if (!pairs) {
         free(pus);
-        seterr(err, errlen, "limit: out of memory");
+        bench_seterr(err, errlen, "limit: out of memory");
         return -1;
     }
     int np = limit_choose_pairs(pus, k, maxp, pairs);
@@ -793,7 +763,7 @@ limit_measure(const struct limit_opts *opts, struct limit_result *out, char *err
             fprintf(stderr, "limit: pair %d of %d: PUs %d,%d (%s)%s\n", i + 1, np, pairs[i].a,
                     pairs[i].b, pairs[i].relation, ring ? ", with the ring" : "");
         if (measure_pair(&o, runs, run_s, ring, slots, &pairs[i], lerr, sizeof lerr) < 0) {
-            seterr(err, errlen, "%s", lerr);
+            bench_seterr(err, errlen, "%s", lerr);
             limit_result_free(out);
             return -1;
         }
@@ -801,7 +771,7 @@ limit_measure(const struct limit_opts *opts, struct limit_result *out, char *err
 
     double *v = malloc(sizeof(double) * (size_t)np);
     if (!v) {
-        seterr(err, errlen, "limit: out of memory");
+        bench_seterr(err, errlen, "limit: out of memory");
         limit_result_free(out);
         return -1;
     }
