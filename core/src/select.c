@@ -109,15 +109,13 @@ select_loop(goc_case *cases, size_t n, int64_t timeout_ns, uint32_t *order,
             int r = poll_pass(cases, order, m, false);
             if (r >= 0)
                 return r;
-        }
-        /* Buffered cases become ready without a partner queueing, so spin on them for a
-         * while before paying for registration and a possible futex sleep. */
-        if (any_buffered) {
+            /* Buffered cases become ready without a partner queueing, so spin on them for a
+             * while before paying for registration and a possible futex sleep. */
             struct goci_spinwait sw;
             goci_spinwait_init(&sw);
             while (!goci_spinwait_done(&sw)) {
                 goci_spinwait_step(&sw);
-                int r = poll_pass(cases, order, m, true);
+                r = poll_pass(cases, order, m, true);
                 if (r >= 0) {
                     goci_spinwait_finish(&sw);
                     return r;
