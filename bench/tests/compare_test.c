@@ -107,59 +107,16 @@ test_median_ci(void) {
 
 /* --- the command -------------------------------------------------------------------------- */
 
-struct run {
-    int rc;
-    char out[1 << 20];
-    char err[1 << 16];
-};
-
-static void
-slurp(const char *path, char *buf, size_t len) {
-    FILE *f = fopen(path, "r");
-    CHECK(f != NULL);
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
+#include "capture.h" /* after CHECK, which it uses */
 
 /* Run cmd_compare(argv) in a child with stdout and stderr captured. */
 static struct run *
 run_compare(const char *first, ...) {
-    static struct run r;
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = "compare";
     va_list ap;
     va_start(ap, first);
-    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
+    struct run *r = capture_command(cmd_compare, "compare", NULL, first, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    char outp[] = "/tmp/compare_test_out_XXXXXX", errp[] = "/tmp/compare_test_err_XXXXXX";
-    int fo = mkstemp(outp), fe = mkstemp(errp);
-    CHECK(fo >= 0 && fe >= 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        dup2(fo, 1);
-        dup2(fe, 2);
-        int rc = cmd_compare(argc, argv);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(rc);
-    }
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
-    r.rc = WEXITSTATUS(status);
-    close(fo);
-    close(fe);
-    slurp(outp, r.out, sizeof r.out);
-    slurp(errp, r.err, sizeof r.err);
-    unlink(outp);
-    unlink(errp);
-    return &r;
+    return r;
 }
 
 /* The table line of benchmark name (it starts with the name and a space), or NULL. */

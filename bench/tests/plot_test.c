@@ -25,61 +25,16 @@
 
 #define DATA CHANBENCH_SOURCE_DIR "/bench/tests/data/"
 
-struct run {
-    int rc;
-    char out[1 << 16];
-    char err[1 << 16];
-};
-
-static void
-slurp(const char *path, char *buf, size_t len) {
-    FILE *f = fopen(path, "r");
-    CHECK(f != NULL);
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
+#include "capture.h" /* after CHECK, which it uses */
 
 /* Run cmd_plot(argv) in a child, with PATH set to path when not NULL. */
 static struct run *
 run_plot(const char *path, const char *first, ...) {
-    static struct run r;
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = "plot";
     va_list ap;
     va_start(ap, first);
-    for (const char *a = first; a != NULL; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
+    struct run *r = capture_command(cmd_plot, "plot", path, first, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    char outp[] = "/tmp/plot_test_out_XXXXXX", errp[] = "/tmp/plot_test_err_XXXXXX";
-    int fo = mkstemp(outp), fe = mkstemp(errp);
-    CHECK(fo >= 0 && fe >= 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        dup2(fo, 1);
-        dup2(fe, 2);
-        if (path != NULL)
-            setenv("PATH", path, 1);
-        int rc = cmd_plot(argc, argv);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(rc);
-    }
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
-    r.rc = WEXITSTATUS(status);
-    close(fo);
-    close(fe);
-    slurp(outp, r.out, sizeof r.out);
-    slurp(errp, r.err, sizeof r.err);
-    unlink(outp);
-    unlink(errp);
-    return &r;
+    return r;
 }
 
 static void
@@ -199,7 +154,7 @@ test_every_chart(void) {
     static char svg[1 << 17];
     char svgpath[256];
     snprintf(svgpath, sizeof svgpath, "%s/chan_capacity-beta.svg", out);
-    slurp(svgpath, svg, sizeof svg);
+    capture_slurp(svgpath, svg, sizeof svg);
     CHECK(strstr(svg, "beta (AMD EPYC 7B13 64-Core Processor)") != NULL);
     CHECK(strstr(svg, "Channel throughput against capacity") != NULL);
 
@@ -235,7 +190,7 @@ test_without_gnuplot(void) {
     /* The data file is gnuplot's wide format with the machine in a comment. */
     char text[8192], p[256];
     snprintf(p, sizeof p, "%s/chan_capacity.dat", out);
-    slurp(p, text, sizeof text);
+    capture_slurp(p, text, sizeof text);
     CHECK(strstr(text, "# machine: alpha (Intel(R) Xeon(R) CPU @ 2.20GHz)\n") != NULL);
     CHECK(strstr(text, "\n\"capacity\" \"goc\" \"naive\" \"go\" \"crossbeam\"\n\"0\" ") != NULL);
     remove_tree(dir);
