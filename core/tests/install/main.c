@@ -1,6 +1,7 @@
 #include <goc/goc.h>
 #include <stdio.h>
-int main(void) {
+int
+main(void) {
     goc_chan *c = goc_chan_make(sizeof(int), 1);
     int v = 42, out = 0;
     goc_chan_send(c, &v);
