@@ -21,11 +21,21 @@ enum {
     OPT_QUICK,
     OPT_FORMAT,
     OPT_OUT,
+    OPT_ROUNDS,
+    OPT_SEED,
+    OPT_NO_INTERLEAVE,
+    OPT_NO_CONTROL,
+    OPT_PEER_TIMEOUT,
 };
 
 static const struct option run_longopts[] = {
     {"filter", required_argument, NULL, OPT_FILTER},
+    {"rounds", required_argument, NULL, OPT_ROUNDS},
     {"repetitions", required_argument, NULL, OPT_REPETITIONS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"no-interleave", no_argument, NULL, OPT_NO_INTERLEAVE},
+    {"no-control", no_argument, NULL, OPT_NO_CONTROL},
+    {"peer-timeout", required_argument, NULL, OPT_PEER_TIMEOUT},
     {"min-time", required_argument, NULL, OPT_MIN_TIME},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"pin", required_argument, NULL, OPT_PIN},
@@ -50,23 +60,30 @@ void
 cli_usage_run(FILE *out) {
     fprintf(out,
             "usage: chanbench run [options]\n"
-            "Run the benchmarks, print a table, and write the results as JSON.\n"
+            "Run the benchmarks in interleaved rounds, print tables of medians and paired\n"
+            "ratios, and write the results as JSON.\n"
             "\n"
             "  --filter REGEX     run the benchmarks whose name matches REGEX (POSIX extended),\n"
             "                     e.g. 'chan/spsc' or 'impl=goc$'; see 'chanbench list'\n"
-            "  --repetitions N    measured repetitions per benchmark (default %d; --quick %d)\n"
-            "  --min-time S       seconds each repetition lasts at least (default %g; --quick "
-            "%g)\n"
+            "  --impl LIST        only these implementations (goc,naive,pthread,...); go and\n"
+            "                     crossbeam are executors (bench/peers/), run only when named\n"
+            "                     here (one that was not built is skipped with a line);\n"
+            "                     default: every in-process implementation\n"
+            "  --rounds N         rounds (default %d; --quick %d): each runs one chunk of every\n"
+            "                     benchmark and implementation; --repetitions N is the same\n"
+            "  --min-time S       seconds one chunk lasts at least (default %g; --quick %g)\n"
+            "  --seed N           the order's seed (printed by every run), to repeat an order\n"
+            "  --no-interleave    measure arm after arm, each with all its rounds back to back\n"
+            "                     (the old block order, for comparison with the default)\n"
+            "  --no-control       no A/A control (goc measured again as impl=goc.control)\n"
+            "  --peer-timeout S   seconds an executor may take to answer, plus 10 chunks\n"
+            "                     (default %g)\n"
             "  --threads LIST     thread counts (1,2,4 or 1-4) used instead of the grid's for\n"
             "                     every thread-count parameter (threads=, prod=, cons=, k=...)\n"
             "  --pin POLICY       compact (default), scatter, smt, none, or a PU list (0,2 or "
             "0-3);\n"
             "                     see 'chanbench topology'\n"
-            "  --impl LIST        only these implementations (goc,naive,pthread,...); go and\n"
-            "                     crossbeam are the out-of-process peers (bench/peers/), run\n"
-            "                     only when named here (a peer that was not built is skipped\n"
-            "                     with a line); default: every in-process implementation\n"
-            "  --quick            the small grid and short repetitions (under a minute)\n"
+            "  --quick            the small grid, fewer and shorter rounds (under a minute)\n"
             "  --format FMT       what stdout gets: console (default), json, csv, gobench\n"
             "                     (Go's benchmark format, for benchstat)\n"
             "  --out FILE         where the JSON results go (always written); default\n"
@@ -74,19 +91,24 @@ cli_usage_run(FILE *out) {
             "folder\n"
             "  -h, --help         this text\n"
             "\n"
+            "How it measures: each benchmark and implementation (an arm) is calibrated once to\n"
+            "an iteration count that lasts --min-time; then every round runs one chunk of each\n"
+            "arm, the benchmarks in a fresh random order and each benchmark's arms back to back\n"
+            "in a fresh random order, with a core-to-core probe of about a millisecond before\n"
+            "and after each chunk. The probes' readings are grouped into machine modes (a VM's\n"
+            "host moves its vCPUs: the round trip jumps between levels), and each chunk is\n"
+            "tagged with its mode. goc against every other implementation is reported as a\n"
+            "paired ratio: the median over rounds of the per-round ratio, with its 95%%\n"
+            "confidence interval, overall and per mode; '~' marks an interval that contains 1.\n"
+            "goc.control, libgoc measured again as a separate arm, must read 1.\n"
+            "\n"
             "The hardware floor (chanbench limit: core-to-core round trip, SPSC ring) is\n"
             "measured first when there is no --filter or it matches a limit/ name (e.g.\n"
-            "'^(chan/spsc|limit/)'); chan/ and select/ rows then show their ratio to it. With\n"
-            "more than one implementation, side-by-side tables with ratios follow the table.\n"
-            "\n"
-            "Each benchmark warms up while its iteration count grows until one call lasts\n"
-            "--min-time, then runs --repetitions times; the table shows the median ns per\n"
-            "operation, its coefficient of variation, CPU ns per operation summed over threads,\n"
-            "operations per second, p99 latency where measured, and context switches per\n"
-            "operation. SIGINT/SIGTERM stop after the current repetition and write what finished\n"
-            "(marked incomplete). Exit status: 0 ok, 1 a benchmark failed its own check or the\n"
-            "results could not be written, 2 bad usage, 130/143 interrupted.\n",
-            CLI_REPETITIONS, CLI_QUICK_REPETITIONS, CLI_MIN_TIME_S, CLI_QUICK_MIN_TIME_S);
+            "'^(chan/spsc|limit/)'); chan/ and select/ rows then show their ratio to it.\n"
+            "SIGINT/SIGTERM stop after the current chunk and write what finished (marked\n"
+            "incomplete). Exit status: 0 ok, 1 a benchmark failed its own check, an executor\n"
+            "failed, or the results could not be written, 2 bad usage, 130/143 interrupted.\n",
+            CLI_ROUNDS, CLI_QUICK_ROUNDS, CLI_MIN_TIME_S, CLI_QUICK_MIN_TIME_S, CLI_PEER_TIMEOUT_S);
 }
 
 void
@@ -100,8 +122,8 @@ cli_usage_list(FILE *out) {
                  "  --filter REGEX     only names matching REGEX (POSIX extended)\n"
                  "  --quick            the --quick grid\n"
                  "  --threads LIST     thread counts used for every thread-count parameter\n"
-                 "  --impl LIST        only these implementations (go, crossbeam: the\n"
-                 "                     out-of-process peers' names, listed by the peer)\n"
+                 "  --impl LIST        only these implementations (go and crossbeam, the\n"
+                 "                     executors, only when named)\n"
                  "  -h, --help         this text\n");
 }
 
@@ -135,6 +157,20 @@ parse_long(const char *s, long lo, long hi, long *out) {
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Seconds: "0.5" or "0.5s", above 0 and at most 3600. 0, or -1. */
+static int
+parse_seconds(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end != s && *end == 's' && end[1] == '\0')
+        end++;
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 || v > 3600)
         return -1;
     *out = v;
     return 0;
@@ -213,6 +249,9 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
     memset(o, 0, sizeof *o);
     o->pin = "compact";
     o->format = FORMAT_CONSOLE;
+    o->interleave = true;
+    o->control = true;
+    o->peer_timeout_s = CLI_PEER_TIMEOUT_S;
     int rc = 0;
 
     optind = 0; /* GNU: restart scanning (main or a test may have parsed before) */
@@ -227,36 +266,54 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
         case OPT_FILTER:
             o->filter = arg;
             break;
+        case OPT_ROUNDS:
         case OPT_REPETITIONS: {
             long v;
             if (parse_long(arg, 1, 100000, &v) != 0) {
-                rc = fail(err, errlen,
-                          "--repetitions wants a whole number from 1 to 100000, "
-                          "not '%s'",
-                          arg);
+                rc = fail(err, errlen, "%s wants a whole number from 1 to 100000, not '%s'",
+                          c == OPT_ROUNDS ? "--rounds" : "--repetitions", arg);
                 goto out;
             }
-            o->repetitions = (int)v;
-            o->repetitions_given = true;
+            o->rounds = (int)v;
+            o->rounds_given = true;
             break;
         }
-        case OPT_MIN_TIME: {
+        case OPT_MIN_TIME:
+        case OPT_PEER_TIMEOUT: {
+            double v;
+            if (parse_seconds(arg, &v) != 0) {
+                rc = fail(err, errlen,
+                          "%s wants seconds above 0 and at most 3600 (e.g. 0.5), not '%s'",
+                          c == OPT_MIN_TIME ? "--min-time" : "--peer-timeout", arg);
+                goto out;
+            }
+            if (c == OPT_MIN_TIME) {
+                o->min_time_s = v;
+                o->min_time_given = true;
+            } else {
+                o->peer_timeout_s = v;
+            }
+            break;
+        }
+        case OPT_SEED: {
             char *end;
             errno = 0;
-            double v = strtod(arg, &end);
-            if (end != arg && *end == 's' && end[1] == '\0')
-                end++;
-            if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) || v <= 0 || v > 3600) {
+            unsigned long long v = strtoull(arg, &end, 10);
+            if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-') {
                 rc = fail(err, errlen,
-                          "--min-time wants seconds above 0 and at most 3600 (e.g. 0.5), not "
-                          "'%s'",
-                          arg);
+                          "--seed wants a whole number (the seed a run printed), not '%s'", arg);
                 goto out;
             }
-            o->min_time_s = v;
-            o->min_time_given = true;
+            o->seed = v;
+            o->seed_given = true;
             break;
         }
+        case OPT_NO_INTERLEAVE:
+            o->interleave = false;
+            break;
+        case OPT_NO_CONTROL:
+            o->control = false;
+            break;
         case OPT_THREADS:
             if (parse_threads(arg, o) != 0) {
                 rc = fail(err, errlen,
@@ -337,8 +394,8 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
                   cmd);
         goto out;
     }
-    if (!o->repetitions_given)
-        o->repetitions = o->quick ? CLI_QUICK_REPETITIONS : CLI_REPETITIONS;
+    if (!o->rounds_given)
+        o->rounds = o->quick ? CLI_QUICK_ROUNDS : CLI_ROUNDS;
     if (!o->min_time_given)
         o->min_time_s = o->quick ? CLI_QUICK_MIN_TIME_S : CLI_MIN_TIME_S;
     if (o->filter != NULL) {

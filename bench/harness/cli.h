@@ -7,6 +7,7 @@
 #include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum out_format { FORMAT_CONSOLE, FORMAT_JSON, FORMAT_CSV, FORMAT_GOBENCH };
@@ -14,20 +15,27 @@ enum out_format { FORMAT_CONSOLE, FORMAT_JSON, FORMAT_CSV, FORMAT_GOBENCH };
 #define CLI_MAX_THREADS 64
 #define CLI_MAX_IMPLS 16
 
-/* Defaults: full profile and --quick profile. */
-#define CLI_REPETITIONS 5
-#define CLI_MIN_TIME_S 0.2
-#define CLI_QUICK_REPETITIONS 3
+/* Defaults: full profile and --quick profile. A round runs every benchmark's every impl once
+ * (one chunk each); --min-time is the length a chunk is calibrated to. */
+#define CLI_ROUNDS 20
+#define CLI_MIN_TIME_S 0.1
+#define CLI_QUICK_ROUNDS 5
 #define CLI_QUICK_MIN_TIME_S 0.05
+#define CLI_PEER_TIMEOUT_S 60.0
 
 struct run_options {
     bool help;          /* --help: print usage, run nothing */
     const char *filter; /* --filter REGEX, or NULL */
     regex_t filter_re;  /* compiled when filter != NULL */
-    int repetitions;    /* --repetitions, or the profile's default */
-    bool repetitions_given;
-    double min_time_s; /* --min-time, or the profile's default */
+    int rounds;         /* --rounds (or its alias --repetitions), or the profile's default */
+    bool rounds_given;
+    double min_time_s; /* --min-time: seconds a chunk lasts at least, or the profile's default */
     bool min_time_given;
+    uint64_t seed; /* --seed, or one from the clock (cli_parse leaves 0 when not given) */
+    bool seed_given;
+    bool interleave;       /* false with --no-interleave: arm after arm, rounds back to back */
+    bool control;          /* false with --no-control: no goc.control arm */
+    double peer_timeout_s; /* --peer-timeout: base of every executor answer's deadline */
     int threads[CLI_MAX_THREADS]; /* --threads LIST */
     int nthreads;                 /* 0: not given */
     const char *pin; /* --pin, default "compact" (validated against the machine later) */

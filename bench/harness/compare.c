@@ -10,12 +10,13 @@
 #include <string.h>
 
 #include "commands.h"
+#include "compare.h"
+#include "textable.h"
 #include "mwu.h"
 #include "results.h"
 #include "stats.h"
 
-#define CMP_ALPHA 0.05 /* significance level of the two-sided test */
-#define CMP_CONF 0.95  /* confidence level of the median's interval */
+#define CMP_CONF 0.95 /* confidence level of the median's interval */
 #define CMP_MAX_FILES 26
 
 static const char compare_usage[] =
@@ -46,8 +47,6 @@ static const char compare_usage[] =
     "exit status: 0 compared; 2 bad usage or bad input (a missing, truncated or\n"
     "non-chanbench file, a file without a limit section under --normalize limit, or files\n"
     "with no benchmark in common), with a one-line error naming the file.\n";
-
-enum cmp_format { FMT_CONSOLE, FMT_MARKDOWN, FMT_CSV };
 
 /* One benchmark in one file. */
 struct cell {
@@ -88,38 +87,6 @@ struct compare {
 static char
 label_of(size_t i) {
     return (char)('A' + i);
-}
-
-/* --- formatting helpers ------------------------------------------------------------------ */
-
-/* Display width of a UTF-8 string (code points; our strings have no wide characters). */
-static size_t
-dwidth(const char *s) {
-    size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            w++;
-    return w;
-}
-
-static char *
-xstrdup(const char *s) {
-    char *d = strdup(s);
-    if (d == NULL) {
-        fprintf(stderr, "chanbench compare: out of memory\n");
-        exit(1);
-    }
-    return d;
-}
-
-static char *
-fmt(const char *f, ...) {
-    char buf[512];
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(buf, sizeof buf, f, ap);
-    va_end(ap);
-    return xstrdup(buf);
 }
 
 /* A value with its unit: ns scaled to ns/µs/ms/s with 4 significant digits, or a multiple of
@@ -272,12 +239,13 @@ machine_line(const struct result_file *f) {
     const char *jv = results_context_str(f, "jemalloc_version");
     snprintf(alloc, sizeof alloc, "%s%s%s", ctx_or(f, "allocator", "?"), jv ? " " : "",
              jv ? jv : "");
-    return fmt("host %s, %s, %lld cores / %lld PUs, allowed CPUs %s, kernel %s, %s, commit %.12s, "
-               "%s, pin %s, allocator %s",
-               ctx_or(f, "host_name", "?"), ctx_or(f, "cpu_model", "?"), topo_int(f, "cores"),
-               topo_int(f, "pus"), topo_str(f, "allowed_cpus"), ctx_or(f, "kernel", "?"),
-               ctx_or(f, "compiler", "?"), commit, ctx_or(f, "date", "?"),
-               ctx_or(f, "pin_policy", "?"), alloc);
+    return tx_fmt(
+        "host %s, %s, %lld cores / %lld PUs, allowed CPUs %s, kernel %s, %s, commit %.12s, "
+        "%s, pin %s, allocator %s",
+        ctx_or(f, "host_name", "?"), ctx_or(f, "cpu_model", "?"), topo_int(f, "cores"),
+        topo_int(f, "pus"), topo_str(f, "allowed_cpus"), ctx_or(f, "kernel", "?"),
+        ctx_or(f, "compiler", "?"), commit, ctx_or(f, "date", "?"), ctx_or(f, "pin_policy", "?"),
+        alloc);
 }
 
 static bool
@@ -390,83 +358,18 @@ print_header(struct compare *cmp) {
     fputc('\n', o);
 }
 
-/* --- the table ---------------------------------------------------------------------------- */
-
-struct table {
-    size_t ncols;
-    size_t nrows;
-    char **cell; /* nrows * ncols, owned */
-};
-
-static void
-table_add(struct table *t, char **cells) {
-    char **nc = realloc(t->cell, (t->nrows + 1) * t->ncols * sizeof *nc);
-    if (nc == NULL) {
-        fprintf(stderr, "chanbench compare: out of memory\n");
-        exit(1);
-    }
-    t->cell = nc;
-    memcpy(t->cell + t->nrows * t->ncols, cells, t->ncols * sizeof *cells);
-    t->nrows++;
-}
-
-static void
-table_print(const struct table *t, FILE *o, bool md) {
-    size_t *w = calloc(t->ncols, sizeof *w);
-    if (w == NULL)
-        return;
-    for (size_t r = 0; r < t->nrows; r++)
-        for (size_t c = 0; c < t->ncols; c++)
-            w[c] =
-                w[c] > dwidth(t->cell[r * t->ncols + c]) ? w[c] : dwidth(t->cell[r * t->ncols + c]);
-    for (size_t r = 0; r < t->nrows; r++) {
-        if (md)
-            fputs("|", o);
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *s = t->cell[r * t->ncols + c];
-            size_t pad = w[c] - dwidth(s);
-            if (md) {
-                fprintf(o, " %s%*s |", s, (int)pad, "");
-            } else if (c == 0) {
-                fprintf(o, "%s%*s", s, (int)pad, "");
-            } else {
-                fprintf(o, "  %*s%s", (int)pad, "", s);
-            }
-        }
-        fputc('\n', o);
-        if (md && r == 0) {
-            fputs("|", o);
-            for (size_t c = 0; c < t->ncols; c++) {
-                fputs(c == 0 ? " :" : " ", o);
-                for (size_t k = 1; k < w[c]; k++)
-                    fputc('-', o);
-                fputs(c == 0 ? " |" : ": |", o);
-            }
-            fputc('\n', o);
-        }
-    }
-    free(w);
-}
-
-static void
-table_free(struct table *t) {
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->cell[i]);
-    free(t->cell);
-}
-
 /* "35.2 ns ± 3%" with a footnote mark when there are too few repetitions for the interval. */
 static char *
 fmt_cell(const struct compare *cmp, const struct cell *c, bool *ci_missing) {
     char v[64];
     if (!c->present)
-        return xstrdup("-");
+        return tx_strdup("-");
     fmt_value(v, sizeof v, c->med, cmp->normalize);
     if (!c->ci_ok) {
         *ci_missing = true;
-        return fmt("%s ± ∞ ¹", v);
+        return tx_fmt("%s ± ∞ ¹", v);
     }
-    return fmt("%s ± %.0f%%", v, cell_pm(c));
+    return tx_fmt("%s ± %.0f%%", v, cell_pm(c));
 }
 
 static void
@@ -479,35 +382,35 @@ print_console(struct compare *cmp) {
         exit(1);
 
     size_t k = 0;
-    cells[k++] = xstrdup("benchmark");
-    cells[k++] = xstrdup("A");
+    cells[k++] = tx_strdup("benchmark");
+    cells[k++] = tx_strdup("A");
     for (size_t f = 1; f < cmp->nf; f++) {
-        cells[k++] = fmt("%c", label_of(f));
-        cells[k++] = fmt("%c/A", label_of(f));
-        cells[k++] = xstrdup("delta");
-        cells[k++] = xstrdup("p");
+        cells[k++] = tx_fmt("%c", label_of(f));
+        cells[k++] = tx_fmt("%c/A", label_of(f));
+        cells[k++] = tx_strdup("delta");
+        cells[k++] = tx_strdup("p");
     }
     table_add(&t, cells);
 
     for (size_t r = 0; r < cmp->nrows; r++) {
         const struct row *row = &cmp->rows[r];
         k = 0;
-        cells[k++] = md ? fmt("`%s`", row->name) : xstrdup(row->name);
+        cells[k++] = md ? tx_fmt("`%s`", row->name) : tx_strdup(row->name);
         cells[k++] = fmt_cell(cmp, &row->cells[0], &ci_missing);
         for (size_t f = 1; f < cmp->nf; f++) {
             const struct verdict *v = &row->vs[f];
             cells[k++] = fmt_cell(cmp, &row->cells[f], &ci_missing);
             if (!v->valid) {
-                cells[k++] = xstrdup("-");
-                cells[k++] = xstrdup("-");
-                cells[k++] = xstrdup("-");
+                cells[k++] = tx_strdup("-");
+                cells[k++] = tx_strdup("-");
+                cells[k++] = tx_strdup("-");
                 continue;
             }
-            cells[k++] = fmt("%.3fx", v->ratio);
-            cells[k++] = v->signif ? fmt("%+.1f%%", 100.0 * (v->ratio - 1)) : xstrdup("~");
+            cells[k++] = tx_fmt("%.3fx", v->ratio);
+            cells[k++] = v->signif ? tx_fmt("%+.1f%%", 100.0 * (v->ratio - 1)) : tx_strdup("~");
             few |= v->few;
-            cells[k++] = fmt("p=%.3f n=%zu+%zu%s", v->p, row->cells[0].n, row->cells[f].n,
-                             v->few ? " ²" : "");
+            cells[k++] = tx_fmt("p=%.3f n=%zu+%zu%s", v->p, row->cells[0].n, row->cells[f].n,
+                                v->few ? " ²" : "");
         }
         table_add(&t, cells);
     }
@@ -532,16 +435,16 @@ print_console(struct compare *cmp) {
     if (nall > 0) {
         char v[64];
         k = 0;
-        cells[k++] = md ? fmt("**geomean** (%zu)", nall) : fmt("geomean (%zu)", nall);
+        cells[k++] = md ? tx_fmt("**geomean** (%zu)", nall) : tx_fmt("geomean (%zu)", nall);
         fmt_value(v, sizeof v, exp(lg[0] / (double)nall), cmp->normalize);
-        cells[k++] = xstrdup(v);
+        cells[k++] = tx_strdup(v);
         for (size_t f = 1; f < cmp->nf; f++) {
             double g = exp(lg[f] / (double)nall);
             fmt_value(v, sizeof v, g, cmp->normalize);
-            cells[k++] = xstrdup(v);
-            cells[k++] = fmt("%.3fx", exp((lg[f] - lg[0]) / (double)nall));
-            cells[k++] = fmt("%+.1f%%", 100.0 * (exp((lg[f] - lg[0]) / (double)nall) - 1));
-            cells[k++] = xstrdup("");
+            cells[k++] = tx_strdup(v);
+            cells[k++] = tx_fmt("%.3fx", exp((lg[f] - lg[0]) / (double)nall));
+            cells[k++] = tx_fmt("%+.1f%%", 100.0 * (exp((lg[f] - lg[0]) / (double)nall) - 1));
+            cells[k++] = tx_strdup("");
         }
         table_add(&t, cells);
     }
@@ -565,21 +468,6 @@ print_console(struct compare *cmp) {
 }
 
 static void
-csv_str(FILE *o, const char *s) {
-    if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, o);
-        return;
-    }
-    fputc('"', o);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', o);
-        fputc(*s, o);
-    }
-    fputc('"', o);
-}
-
-static void
 print_csv(struct compare *cmp) {
     FILE *o = cmp->out;
     fprintf(o, "benchmark,label,file,metric,unit,n,median,ci_low,ci_high,ci_ok,ratio_to_base,"
@@ -592,9 +480,9 @@ print_csv(struct compare *cmp) {
             const struct cell *c = &row->cells[f];
             if (!c->present)
                 continue;
-            csv_str(o, row->name);
+            tx_csv(o, row->name);
             fprintf(o, ",%c,", label_of(f));
-            csv_str(o, cmp->files[f].path);
+            tx_csv(o, cmp->files[f].path);
             fprintf(o, ",%s,%s,%zu,%.6g,%.6g,%.6g,%s,", metric, unit, c->n, c->med, c->lo, c->hi,
                     c->ci_ok ? "true" : "false");
             if (f == 0)
@@ -837,6 +725,8 @@ cmd_compare(int argc, char **argv) {
         print_csv(&cmp);
     else
         print_console(&cmp);
+    if (!cmp.normalize)
+        compare_paired(cmp.out, cmp.files, cmp.nf, cmp.format, cmp.cpu);
     print_one_sided(&cmp, excluded, nexcluded);
     warn_few(&cmp);
     rc = 0;

@@ -26,8 +26,9 @@
  * The harness expands the grid (cartesian product, first parameter slowest, impl fastest)
  * into benchmark names `family/scenario/key=value/.../impl=NAME` (docs/results-format.md),
  * keeps the names that --filter, --impl, --threads and --quick select, and for each one:
- * calls run() with growing iteration counts until one call lasts --min-time (the warm-up),
- * then --repetitions more times with that count, each call one repetition.
+ * calls run() with growing iteration counts until one call lasts --min-time (the warm-up and
+ * calibration), then once per round with that count, each call one chunk; the chunks of all
+ * benchmarks and impls are interleaved in a fresh random order each round (schedule.h).
  *
  * What run() does
  * ---------------
@@ -92,14 +93,22 @@ struct bench_param {
 
 /* An implementation a scenario runs against: the `impl=` key. ops points to an ops table
  * whose type the family and its peers agree on (struct chan_ops in ops.h for channels);
- * the harness only passes it through as r->ops. All impls run in --quick. */
+ * the harness only passes it through as r->ops. An executor impl (BENCH_EXECUTOR: the Go and
+ * crossbeam programs, executor.h) has no ops: the harness sends the benchmark's name to that
+ * program instead of calling run(), and the scenario must say its team size (.threads).
+ * Executor impls run only when --impl names them; all others run by default. */
 struct bench_impl {
-    const char *name; /* "goc", "naive", "pthread", "spin" */
+    const char *name; /* "goc", "naive", "pthread", "spin", "go", "crossbeam" */
     const void *ops;
+    bool executor;
 };
 
+#define BENCH_IMPL(name, ops)                                                                      \
+    { name, ops, false }
+#define BENCH_EXECUTOR(name)                                                                       \
+    { name, NULL, true }
 #define BENCH_IMPLS_END                                                                            \
-    { NULL, NULL }
+    { NULL, NULL, false }
 
 struct bench_run;
 struct bench_instance;
@@ -114,6 +123,9 @@ struct bench_scenario {
     /* Optional: false drops a combination of the grid (e.g. consumers > producers). Called
      * at expansion, with only the bench_param_*() accessors usable on inst. */
     bool (*valid)(const struct bench_instance *inst);
+    /* The number of threads run() starts for inst (bench_team_run's team). Required when
+     * impls has an executor impl: the harness places an executor's threads itself. */
+    int (*threads)(const struct bench_instance *inst);
     bool latency;       /* give each worker a latency histogram (t->hist) */
     uint64_t min_iters; /* iterations of the first warm-up call (0: 16); a multiple of it is
                          * not guaranteed, so split work with bench_share() */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Latency histograms: HdrHistogram's log-linear layout with 3 significant digits, fixed range
  * 0 .. 2^40 - 1 ns (about 1100 s), one flat array of counts. The API is in harness.h. */
-#include "harness.h"
+#include "hist.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +18,7 @@
 #define MAX_VALUE (((int64_t)1 << MAX_MAG) - 1)
 #define BUCKETS (MAX_MAG - SUB_HALF_MAG - 1 + 1) /* buckets 0..29 */
 #define NCOUNTS ((BUCKETS + 1) * SUB_HALF)
+_Static_assert(NCOUNTS == BENCH_HIST_NCOUNTS, "hist.h's layout size is hist.c's");
 
 struct bench_hist {
     uint64_t total;
@@ -49,6 +50,26 @@ lowest_at(size_t i, int64_t *range) {
     }
     *range = (int64_t)1 << b;
     return sub << b;
+}
+
+size_t
+bench_hist_index(int64_t ns) {
+    return index_of(ns < 0 ? 0 : ns > MAX_VALUE ? MAX_VALUE : ns);
+}
+
+bool
+bench_hist_add_at(struct bench_hist *h, size_t idx, uint64_t count) {
+    if (idx >= NCOUNTS)
+        return false;
+    h->counts[idx] += count;
+    h->total += count;
+    return true;
+}
+
+void
+bench_hist_set_extremes(struct bench_hist *h, int64_t min, int64_t max) {
+    h->min = min;
+    h->max = max;
 }
 
 struct bench_hist *

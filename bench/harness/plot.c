@@ -3,7 +3,7 @@
  * chart's script from scripts/ (one .gp per chart, usable by hand) to draw PNG and SVG. What
  * each chart shows is decided here (which rows, which parameters are held fixed); how it looks
  * is decided in the scripts. */
-#define _GNU_SOURCE /* vasprintf */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -19,8 +19,10 @@
 
 #include "commands.h"
 #include "mwu.h"
+#include "plot_rounds.h"
 #include "results.h"
 #include "stats.h"
+#include "textable.h"
 
 extern char **environ;
 
@@ -54,6 +56,10 @@ static const char plot_usage[] =
     "  cancel          time from cancel until every worker has returned, against workers\n"
     "                  (cancel/ rows)\n"
     "  c2c_heatmap     core-to-core round trip of a cache line, PU by PU (limit/c2c rows)\n"
+    "  forest          the run's paired ratios goc/<impl> with their 95% intervals on a log\n"
+    "                  axis, the A/A control included (context.chanbench.paired)\n"
+    "  drift           every chunk's time relative to its arm's median, and the floor probe,\n"
+    "                  over the run's seconds, coloured by machine mode\n"
     "  cross_machine   given several files: per scenario and implementation, the geometric\n"
     "                  mean ratio of medians of each file to the first\n"
     "With several files, the per-file charts are named CHART-LABEL (LABEL: the file's name\n"
@@ -74,25 +80,6 @@ static void
 oom(void) {
     fprintf(stderr, "chanbench plot: out of memory\n");
     exit(1);
-}
-
-static char *
-xstrdup(const char *s) {
-    char *d = strdup(s);
-    if (d == NULL)
-        oom();
-    return d;
-}
-
-static char *
-xfmt(const char *f, ...) {
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0)
-        oom();
-    va_end(ap);
-    return s;
 }
 
 /* Segment i (0-based) of a benchmark name ("chan/spsc/cap=0" -> 1 -> "spsc") into buf. */
@@ -230,7 +217,7 @@ stab_x(struct stab *t, double key, const char *label) {
     if (isnan(key))
         t->numeric_x = false;
     t->xkey[t->nx] = key;
-    t->xlab[t->nx] = xstrdup(label);
+    t->xlab[t->nx] = tx_strdup(label);
     return (long)t->nx++;
 }
 
@@ -243,7 +230,7 @@ stab_s(struct stab *t, const char *name) {
         t->full = true;
         return -1;
     }
-    t->sname[t->ns] = xstrdup(name);
+    t->sname[t->ns] = tx_strdup(name);
     return (long)t->ns++;
 }
 
@@ -322,6 +309,7 @@ struct chart {
     char *source;      /* the results files it comes from */
     char *columns;     /* what the columns are, for a reader of the .dat */
     struct stab *t[2]; /* one or two blocks */
+    char *raw;         /* or the data as text, when the chart is not x-by-series */
     const char *xname[2];
     /* the heatmap instead of tables: */
     size_t npu;
@@ -349,6 +337,7 @@ chart_free(struct chart *c) {
     free(c->columns);
     stab_free(c->t[0]);
     stab_free(c->t[1]);
+    free(c->raw);
     free(c);
 }
 
@@ -401,9 +390,9 @@ build_capacity(struct chart *c, const struct result_file *f, const char **why) {
         double v = 1e9 / med_real(b);
         stab_set(c->t[0], param(b, "cap"), NULL, impl_of(b, ib, sizeof ib), &v);
     }
-    c->subtitle = xfmt("single producer, single consumer, %g-byte elements", sz);
-    c->columns = xstrdup("channel capacity, then messages per second (median of the repetitions) "
-                         "per implementation");
+    c->subtitle = tx_fmt("single producer, single consumer, %g-byte elements", sz);
+    c->columns = tx_strdup("channel capacity, then messages per second (median of the repetitions) "
+                           "per implementation");
     return true;
 }
 
@@ -442,11 +431,11 @@ build_select(struct chart *c, const struct result_file *f, const char **why) {
             stab_set(c->t[0], param(b, "k"), NULL, sn, &m);
         }
     }
-    c->subtitle = xfmt("k producers each on its own channel (capacity %g), one consumer in a "
-                       "select; send-to-receive latency, median over the repetitions",
-                       cp);
-    c->columns = xstrdup("number of inputs k, then per implementation four columns: latency "
-                         "p50, p90, p99, p99.9 in ns");
+    c->subtitle = tx_fmt("k producers each on its own channel (capacity %g), one consumer in a "
+                         "select; send-to-receive latency, median over the repetitions",
+                         cp);
+    c->columns = tx_strdup("number of inputs k, then per implementation four columns: latency "
+                           "p50, p90, p99, p99.9 in ns");
     return true;
 }
 
@@ -526,12 +515,12 @@ build_locks(struct chart *c, const struct result_file *f, const char **why) {
         stab_free(c->t[1]);
         c->t[1] = NULL;
     }
-    c->subtitle = c->t[1] ? xfmt("critical section %g ns; left: against threads (rwmutex at %g%% "
-                                 "reads); right: against read share at %g threads",
-                                 csv, rd, tv)
-                          : xfmt("critical section %g ns; against threads", csv);
-    c->columns = xstrdup("block 0: threads, then lock+unlock operations per second (all threads) "
-                         "per lock; block 1: read share in percent, then the same");
+    c->subtitle = c->t[1] ? tx_fmt("critical section %g ns; left: against threads (rwmutex at %g%% "
+                                   "reads); right: against read share at %g threads",
+                                   csv, rd, tv)
+                          : tx_fmt("critical section %g ns; against threads", csv);
+    c->columns = tx_strdup("block 0: threads, then lock+unlock operations per second (all threads) "
+                           "per lock; block 1: read share in percent, then the same");
     return true;
 }
 
@@ -653,10 +642,10 @@ build_layout(struct chart *c, const struct result_file *f, const char **why) {
         stab_set(c->t[0], t, NULL, sn, &v);
     }
     json_decref(chosen);
-    c->subtitle = xfmt("pipeline: a thread per stage, channels between; replicated: each "
-                       "thread runs every stage; pool: workers on one channel%s%s",
-                       sl ? "; " : "", sub);
-    c->columns = xstrdup("threads, then items per second (median of the repetitions) per layout");
+    c->subtitle = tx_fmt("pipeline: a thread per stage, channels between; replicated: each "
+                         "thread runs every stage; pool: workers on one channel%s%s",
+                         sl ? "; " : "", sub);
+    c->columns = tx_strdup("threads, then items per second (median of the repetitions) per layout");
     return true;
 }
 
@@ -689,9 +678,9 @@ build_cancel(struct chart *c, const struct result_file *f, const char **why) {
         *why = "no cancel/ rows";
         return false;
     }
-    c->subtitle = xstrdup("time from goc_ctx_cancel until every blocked worker has returned "
-                          "through its done case; bars: min to max over the repetitions");
-    c->columns = xstrdup("workers, then per scenario three columns: median, min, max in µs");
+    c->subtitle = tx_strdup("time from goc_ctx_cancel until every blocked worker has returned "
+                            "through its done case; bars: min to max over the repetitions");
+    c->columns = tx_strdup("workers, then per scenario three columns: median, min, max in µs");
     return true;
 }
 
@@ -745,10 +734,10 @@ build_c2c(struct chart *c, const struct result_file *f, const char **why) {
         for (size_t j = 0; j < n; j++)
             if (isnan(c->c2c[i][j]) && !isnan(c->c2c[j][i]))
                 c->c2c[i][j] = c->c2c[j][i];
-    c->subtitle = xstrdup("round trip of one cache line between two pinned threads, ns (median "
-                          "of the repetitions); blank: not measured");
-    c->columns = xstrdup("a matrix: the first row names the responding PUs, the first column the "
-                         "initiating PUs");
+    c->subtitle = tx_strdup("round trip of one cache line between two pinned threads, ns (median "
+                            "of the repetitions); blank: not measured");
+    c->columns = tx_strdup("a matrix: the first row names the responding PUs, the first column the "
+                           "initiating PUs");
     return true;
 }
 
@@ -811,15 +800,15 @@ build_scaling(struct chart *c, struct result_file *files, const size_t *idx, siz
         }
     }
     if (mpmc) {
-        c->subtitle = xfmt("chan/mpmc, as many producers as consumers, capacity %g, %g-byte "
-                           "elements; threads = producers + consumers",
-                           cp, sz);
-        c->columns = xstrdup("threads, then messages per second per implementation and pin "
-                             "policy");
+        c->subtitle = tx_fmt("chan/mpmc, as many producers as consumers, capacity %g, %g-byte "
+                             "elements; threads = producers + consumers",
+                             cp, sz);
+        c->columns = tx_strdup("threads, then messages per second per implementation and pin "
+                               "policy");
     } else {
-        c->subtitle = xfmt("lock/mutex, critical section %g ns (no chan/mpmc rows)", csv);
-        c->columns = xstrdup("threads, then lock+unlock operations per second per "
-                             "implementation and pin policy");
+        c->subtitle = tx_fmt("lock/mutex, critical section %g ns (no chan/mpmc rows)", csv);
+        c->columns = tx_strdup("threads, then lock+unlock operations per second per "
+                               "implementation and pin policy");
     }
     return true;
 }
@@ -877,11 +866,34 @@ build_cross(struct chart *c, struct result_file *files, size_t nf, const char **
         *why = "no benchmark in common with the first file";
         return false;
     }
-    c->subtitle = xfmt("geometric mean of median ratios against %s: %s; below 1: faster", labels[0],
-                       machine_of(base, mb, sizeof mb));
-    c->columns = xstrdup("family/scenario and implementation, then per file the geometric mean "
-                         "ratio of its medians to the first file's");
+    c->subtitle = tx_fmt("geometric mean of median ratios against %s: %s; below 1: faster",
+                         labels[0], machine_of(base, mb, sizeof mb));
+    c->columns = tx_strdup("family/scenario and implementation, then per file the geometric mean "
+                           "ratio of its medians to the first file's");
     return true;
+}
+
+/* forest and drift: the run's rounds (plot_rounds.c). */
+static bool
+from_text(struct chart *c, bool have, struct plot_text *t) {
+    if (have) {
+        c->raw = t->data;
+        c->subtitle = t->subtitle;
+        c->columns = t->columns;
+    }
+    return have;
+}
+
+static bool
+build_forest(struct chart *c, const struct result_file *f, const char **why) {
+    struct plot_text t;
+    return from_text(c, plot_forest_data(f, &t, why), &t);
+}
+
+static bool
+build_drift(struct chart *c, const struct result_file *f, const char **why) {
+    struct plot_text t;
+    return from_text(c, plot_drift_data(f, &t, why), &t);
 }
 
 /* --- writing and drawing ------------------------------------------------------------------ */
@@ -889,8 +901,8 @@ build_cross(struct chart *c, struct result_file *files, size_t nf, const char **
 /* Write c's data to dir/stem.dat through a temporary file renamed into place. */
 static int
 write_data(const struct chart *c, const char *dir) {
-    char *path = xfmt("%s/%s.dat", dir, c->stem);
-    char *tmp = xfmt("%s/.%s.dat.tmp", dir, c->stem);
+    char *path = tx_fmt("%s/%s.dat", dir, c->stem);
+    char *tmp = tx_fmt("%s/.%s.dat.tmp", dir, c->stem);
     FILE *o = fopen(tmp, "w");
     if (o == NULL) {
         fprintf(stderr, "chanbench plot: %s: %s\n", tmp, strerror(errno));
@@ -903,7 +915,9 @@ write_data(const struct chart *c, const char *dir) {
     fprintf(o, "# subtitle: %s\n", c->subtitle);
     fprintf(o, "# source: %s\n", c->source);
     fprintf(o, "# columns: %s\n", c->columns);
-    if (c->npu > 0) {
+    if (c->raw != NULL) {
+        fputs(c->raw, o);
+    } else if (c->npu > 0) {
         fputs("\"PU\"", o);
         for (size_t j = 0; j < c->npu; j++)
             fprintf(o, " %d", c->pu[j]);
@@ -945,7 +959,7 @@ write_data(const struct chart *c, const char *dir) {
 /* mkdir -p. 0, or -1 with errno set. */
 static int
 mkdirs(const char *dir) {
-    char *p = xstrdup(dir);
+    char *p = tx_strdup(dir);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/')
             continue;
@@ -976,10 +990,10 @@ find_on_path(const char *prog) {
     const char *path = getenv("PATH");
     if (path == NULL || *path == '\0')
         return NULL;
-    char *copy = xstrdup(path);
+    char *copy = tx_strdup(path);
     char *save = NULL;
     for (char *d = strtok_r(copy, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
-        char *full = xfmt("%s/%s", *d ? d : ".", prog);
+        char *full = tx_fmt("%s/%s", *d ? d : ".", prog);
         struct stat st;
         if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0) {
             free(copy);
@@ -993,7 +1007,7 @@ find_on_path(const char *prog) {
 
 static bool
 is_dir_with(const char *dir, const char *file) {
-    char *p = xfmt("%s/%s", dir, file);
+    char *p = tx_fmt("%s/%s", dir, file);
     bool ok = access(p, R_OK) == 0;
     free(p);
     return ok;
@@ -1004,10 +1018,10 @@ static char *
 find_scripts(void) {
     const char *env = getenv("CHANBENCH_SCRIPTS");
     if (env != NULL && *env != '\0')
-        return xstrdup(env);
+        return tx_strdup(env);
     if (is_dir_with(CHANBENCH_SOURCE_DIR "/scripts", "chan_capacity.gp"))
-        return xstrdup(CHANBENCH_SOURCE_DIR "/scripts");
-    return xstrdup("scripts");
+        return tx_strdup(CHANBENCH_SOURCE_DIR "/scripts");
+    return tx_strdup("scripts");
 }
 
 /* A gnuplot single-quoted string literal: quotes doubled. */
@@ -1040,13 +1054,13 @@ file_size(const char *path) {
  * there and non-empty. 0, or -1 after printing what went wrong. */
 static int
 draw(const struct chart *c, const char *dir, const char *scripts, const char *gnuplot) {
-    char *script = xfmt("%s/%s.gp", scripts, c->script);
-    char *data = xfmt("%s/%s.dat", dir, c->stem);
-    char *tmpout = xfmt("%s/.%s.tmp", dir, c->stem);
-    char *log = xfmt("%s/%s.gnuplot.log", dir, c->stem);
+    char *script = tx_fmt("%s/%s.gp", scripts, c->script);
+    char *data = tx_fmt("%s/%s.dat", dir, c->stem);
+    char *tmpout = tx_fmt("%s/.%s.tmp", dir, c->stem);
+    char *log = tx_fmt("%s/%s.gnuplot.log", dir, c->stem);
     char *qd = gp_quote(data), *qo = gp_quote(tmpout), *qm = gp_quote(c->machine),
          *qs = gp_quote(c->subtitle);
-    char *expr = xfmt("datafile=%s; out=%s; machine=%s; subtitle=%s", qd, qo, qm, qs);
+    char *expr = tx_fmt("datafile=%s; out=%s; machine=%s; subtitle=%s", qd, qo, qm, qs);
     int rc = -1;
 
     if (access(script, R_OK) != 0) {
@@ -1079,7 +1093,7 @@ draw(const struct chart *c, const char *dir, const char *scripts, const char *gn
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     fflush(stdout);
     for (int e = 0; e < 2 && ok; e++) {
-        char *t = xfmt("%s.%s", tmpout, ext[e]);
+        char *t = tx_fmt("%s.%s", tmpout, ext[e]);
         ok = file_size(t) > 0;
         free(t);
     }
@@ -1093,7 +1107,7 @@ draw(const struct chart *c, const char *dir, const char *scripts, const char *gn
         if (l != NULL)
             fclose(l);
         for (int e = 0; e < 2; e++) {
-            char *t = xfmt("%s.%s", tmpout, ext[e]);
+            char *t = tx_fmt("%s.%s", tmpout, ext[e]);
             unlink(t);
             free(t);
         }
@@ -1101,8 +1115,8 @@ draw(const struct chart *c, const char *dir, const char *scripts, const char *gn
     }
     rc = 0;
     for (int e = 0; e < 2; e++) {
-        char *t = xfmt("%s.%s", tmpout, ext[e]);
-        char *final = xfmt("%s/%s.%s", dir, c->stem, ext[e]);
+        char *t = tx_fmt("%s.%s", tmpout, ext[e]);
+        char *final = tx_fmt("%s/%s.%s", dir, c->stem, ext[e]);
         if (rename(t, final) != 0) {
             fprintf(stderr, "chanbench plot: cannot rename %s to %s: %s\n", t, final,
                     strerror(errno));
@@ -1131,7 +1145,7 @@ static char *
 label_for(const char *path) {
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
-    char *l = xstrdup(b);
+    char *l = tx_strdup(b);
     size_t n = strlen(l);
     if (n > 5 && strcmp(l + n - 5, ".json") == 0)
         l[n - 5] = '\0';
@@ -1233,7 +1247,7 @@ cmd_plot(int argc, char **argv) {
         nf++;
         for (size_t j = 0; j < i; j++) /* two files called x.json in different folders */
             if (strcmp(labels[i], labels[j]) == 0) {
-                char *l = xfmt("%s-%zu", labels[i], i + 1);
+                char *l = tx_fmt("%s-%zu", labels[i], i + 1);
                 free(labels[i]);
                 labels[i] = l;
             }
@@ -1260,14 +1274,16 @@ cmd_plot(int argc, char **argv) {
         {"layout", build_layout},
         {"cancel", build_cancel},
         {"c2c_heatmap", build_c2c},
+        {"forest", build_forest},
+        {"drift", build_drift},
     };
     for (size_t i = 0; i < nf; i++) {
         char mb[256];
         for (size_t k = 0; k < sizeof per_file / sizeof per_file[0]; k++) {
             struct chart *c = chart_new(per_file[k].script);
-            c->stem = nf == 1 ? xstrdup(c->script) : xfmt("%s-%s", c->script, labels[i]);
-            c->machine = xstrdup(machine_of(&files[i], mb, sizeof mb));
-            c->source = xstrdup(files[i].path);
+            c->stem = nf == 1 ? tx_strdup(c->script) : tx_fmt("%s-%s", c->script, labels[i]);
+            c->machine = tx_strdup(machine_of(&files[i], mb, sizeof mb));
+            c->source = tx_strdup(files[i].path);
             const char *why = "no data";
             bool have = per_file[k].build(c, &files[i], &why);
             if (have && c->t[0] != NULL && stab_points(c->t[0]) == 0) {
@@ -1306,9 +1322,9 @@ cmd_plot(int argc, char **argv) {
         struct chart *c = chart_new("scaling");
         const char *host = results_context_str(&files[i], "host_name");
         char *hl = label_for(host ? host : "unknown");
-        c->stem = ngroups == 1 ? xstrdup("scaling") : xfmt("scaling-%s", hl);
+        c->stem = ngroups == 1 ? tx_strdup("scaling") : tx_fmt("scaling-%s", hl);
         free(hl);
-        c->machine = xstrdup(mi);
+        c->machine = tx_strdup(mi);
         size_t sl = 0;
         for (size_t k = 0; k < n; k++)
             sl += strlen(files[idx[k]].path) + 2;
@@ -1332,9 +1348,9 @@ cmd_plot(int argc, char **argv) {
     if (nf > 1) {
         char mb[256];
         struct chart *c = chart_new("cross_machine");
-        c->stem = xstrdup("cross_machine");
-        c->machine = xfmt("against %s", machine_of(&files[0], mb, sizeof mb));
-        c->source = xstrdup("several files, see the column names");
+        c->stem = tx_strdup("cross_machine");
+        c->machine = tx_fmt("against %s", machine_of(&files[0], mb, sizeof mb));
+        c->source = tx_strdup("several files, see the column names");
         const char *why = "no data";
         bool have = build_cross(c, files, nf, (const char **)labels, &why);
         emit(&st, c, have, why, "(all files)");

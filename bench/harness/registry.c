@@ -216,12 +216,14 @@ nomem:
     return -1;
 }
 
+/* Whether --impl selects impl: when given, the impls it names; by default every in-process
+ * impl (an executor runs only when named). */
 static bool
-impl_selected(const struct bench_select *sel, const char *name) {
+impl_selected(const struct bench_select *sel, const struct bench_impl *impl) {
     if (sel->impls == NULL)
-        return true;
+        return !impl->executor;
     for (int i = 0; i < sel->nimpls; i++)
-        if (strcmp(sel->impls[i], name) == 0)
+        if (strcmp(sel->impls[i], impl->name) == 0)
             return true;
     return false;
 }
@@ -306,6 +308,13 @@ expand_scenario(struct instance_vec *vec, const struct bench_family *f,
                      f->name, sc->name);
         return -1;
     }
+    for (const struct bench_impl *im = sc->impls; im->name != NULL; im++)
+        if (im->executor && sc->threads == NULL) {
+            bench_seterr(err, errlen,
+                         "family %s, scenario %s: executor impl %s needs the scenario's threads()",
+                         f->name, sc->name, im->name);
+            return -1;
+        }
     struct value_list lists[BENCH_MAX_PARAMS] = {{0}};
     int rc = 0;
     bool empty = false;
@@ -322,7 +331,7 @@ expand_scenario(struct instance_vec *vec, const struct bench_family *f,
     int idx[BENCH_MAX_PARAMS] = {0};
     for (;;) {
         for (const struct bench_impl *im = sc->impls; im->name != NULL; im++) {
-            if (!impl_selected(sel, im->name))
+            if (!impl_selected(sel, im))
                 continue;
             if (add_instance(vec, f, sc, im, lists, idx, nparams, sel) != 0) {
                 bench_seterr(err, errlen, "out of memory, or a name over 1023 characters in %s/%s",
@@ -402,48 +411,4 @@ registry_impl_names(const struct bench_family *const *families, char *buf, size_
                     used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
                                              im->name);
             }
-}
-
-bool
-registry_name_selected(const struct bench_family *const *families, const struct bench_select *sel,
-                       const char *name) {
-    if (sel->filter != NULL && regexec(sel->filter, name, 0, NULL, 0) != 0)
-        return false;
-    if (sel->threads == NULL)
-        return true;
-    /* The scenario of the same family/scenario, for the kinds of its keys. */
-    const char *slash = strchr(name, '/');
-    if (slash == NULL)
-        return true;
-    const char *rest = slash + 1, *slash2 = strchr(rest, '/');
-    size_t flen = (size_t)(slash - name), slen = slash2 ? (size_t)(slash2 - rest) : strlen(rest);
-    const struct bench_scenario *found = NULL;
-    for (int fi = 0; families[fi] != NULL && found == NULL; fi++) {
-        const struct bench_family *f = families[fi];
-        if (strlen(f->name) != flen || strncmp(f->name, name, flen) != 0)
-            continue;
-        for (const struct bench_scenario *sc = f->scenarios; sc != NULL && sc->name != NULL; sc++)
-            if (strlen(sc->name) == slen && strncmp(sc->name, rest, slen) == 0)
-                found = sc;
-    }
-    if (found == NULL || found->params == NULL || slash2 == NULL)
-        return true;
-    /* Every key=value whose key the scenario declares a thread count must be in the list. */
-    for (const char *p = slash2; p != NULL && *p == '/'; p = strchr(p + 1, '/')) {
-        const char *kv = p + 1, *eq = strchr(kv, '='), *end = strchr(kv, '/');
-        if (eq == NULL || (end != NULL && eq > end))
-            continue;
-        for (const struct bench_param *bp = found->params; bp->key != NULL; bp++) {
-            if (bp->kind != BENCH_PARAM_THREADS || strlen(bp->key) != (size_t)(eq - kv) ||
-                strncmp(bp->key, kv, (size_t)(eq - kv)) != 0)
-                continue;
-            long v = strtol(eq + 1, NULL, 10);
-            bool listed = false;
-            for (int i = 0; i < sel->nthreads && !listed; i++)
-                listed = sel->threads[i] == v;
-            if (!listed)
-                return false;
-        }
-    }
-    return true;
 }

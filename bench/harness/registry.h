@@ -32,7 +32,7 @@ struct bench_instance {
 extern const struct bench_family *const bench_families[];
 
 /* What to expand. filter NULL keeps every name; threads NULL keeps the grids' thread counts;
- * impls NULL keeps every impl. */
+ * impls NULL keeps every in-process impl (executor impls only when named). */
 struct bench_select {
     const regex_t *filter;
     bool quick;
@@ -49,13 +49,6 @@ struct bench_select {
 int registry_expand(const struct bench_family *const *families, const struct bench_select *sel,
                     struct bench_instance **out, size_t *n, char *err, size_t errlen);
 void registry_free(struct bench_instance *v, size_t n);
-
-/* Whether a name from elsewhere (an out-of-process peer's, family/scenario/key=value/.../impl=X)
- * is selected as the registry's own names are: it matches sel->filter, and when sel->threads
- * is given, every key that the scenario of the same family and scenario name declares
- * BENCH_PARAM_THREADS holds one of those counts. sel->impls and sel->quick are not looked at. */
-bool registry_name_selected(const struct bench_family *const *families,
-                            const struct bench_select *sel, const char *name);
 
 /* True when some scenario of families offers impl name. */
 bool registry_has_impl(const struct bench_family *const *families, const char *name);

@@ -14,37 +14,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "scenarios/limit.h"
 #include "stats.h"
 #include "topology.h"
 
 #define SCHEMA_VERSION 1
-
-void
-bench_result_free(struct bench_result *r) {
-    for (size_t i = 0; i < r->nreps; i++) {
-        free(r->reps[i].pu_requested);
-        free(r->reps[i].pu_observed);
-    }
-    free(r->reps);
-    r->reps = NULL;
-    r->nreps = 0;
-    json_decref(r->rows);
-    r->rows = NULL;
-}
-
-const char *
-report_result_impl(const struct bench_result *r) {
-    if (r->inst != NULL)
-        return r->inst->impl->name;
-    const char *p = r->name ? strstr(r->name, "/impl=") : NULL;
-    if (p == NULL)
-        return "";
-    const char *q;
-    while ((q = strstr(p + 1, "/impl=")) != NULL)
-        p = q;
-    return p + 6;
-}
 
 /* ---- aggregates ------------------------------------------------------------------------- */
 
@@ -114,14 +89,12 @@ params_json(const struct bench_instance *inst) {
 }
 
 static json_t *
-iteration_row(const struct bench_result *r, size_t i) {
-    if (r->rows != NULL) /* a peer's row, as it wrote it (a copy: the floor adds to extra) */
-        return json_deep_copy(json_array_get(r->rows, i));
+iteration_row(const struct run_info *info, const struct bench_result *r, size_t i) {
     const struct rep_result *p = &r->reps[i];
     const struct bench_instance *inst = r->inst;
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(inst->name));
-    json_object_set_new(o, "run_name", json_string(inst->name));
+    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "run_name", json_string(r->name));
     json_object_set_new(o, "run_type", json_string("iteration"));
     json_object_set_new(o, "repetitions", json_integer((json_int_t)r->nreps));
     json_object_set_new(o, "repetition_index", json_integer((json_int_t)i));
@@ -132,20 +105,22 @@ iteration_row(const struct bench_result *r, size_t i) {
     json_object_set_new(o, "time_unit", json_string("ns"));
     json_object_set_new(o, "items_per_second", jreal(p->items_per_second));
     json_object_set_new(o, "family", json_string(inst->family->name));
-    json_object_set_new(o, "impl", json_string(inst->impl->name));
+    json_object_set_new(o, "impl", json_string(r->impl));
     json_object_set_new(o, "params", params_json(inst));
-    json_object_set_new(o, "op", json_string(inst->scenario->op));
+    json_object_set_new(o, "op", json_string(r->op));
     json_object_set_new(o, "voluntary_ctx_switches", json_integer(p->vcsw));
     json_object_set_new(o, "involuntary_ctx_switches", json_integer(p->ivcsw));
-    json_t *pl = json_array();
-    for (int t = 0; t < p->nthreads; t++) {
-        json_t *e = json_object();
-        json_object_set_new(e, "thread", json_integer(t));
-        json_object_set_new(e, "pu_requested", json_integer(p->pu_requested[t]));
-        json_object_set_new(e, "pu_observed", json_integer(p->pu_observed[t]));
-        json_array_append_new(pl, e);
+    if (p->pu_requested != NULL) {
+        json_t *pl = json_array();
+        for (int t = 0; t < p->nthreads; t++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "thread", json_integer(t));
+            json_object_set_new(e, "pu_requested", json_integer(p->pu_requested[t]));
+            json_object_set_new(e, "pu_observed", json_integer(p->pu_observed[t]));
+            json_array_append_new(pl, e);
+        }
+        json_object_set_new(o, "placement", pl);
     }
-    json_object_set_new(o, "placement", pl);
     json_object_set_new(o, "relation", jstr(p->relation));
     if (p->has_latency) {
         json_t *l = json_object();
@@ -164,6 +139,19 @@ iteration_row(const struct bench_result *r, size_t i) {
             json_object_set_new(x, p->extra[k].key, jreal(p->extra[k].value));
         json_object_set_new(o, "extra", x);
     }
+    json_object_set_new(o, "round", json_integer(p->round));
+    json_object_set_new(o, "position", json_integer(p->position));
+    json_object_set_new(o, "started_s", jreal(p->started_s));
+    json_t *pr = json_object();
+    json_object_set_new(pr, "before", jreal(p->before.c2c_ns));
+    json_object_set_new(pr, "after", jreal(p->after.c2c_ns));
+    json_object_set_new(o, "probe_ns", pr);
+    pr = json_object();
+    json_object_set_new(pr, "before", jreal(p->before.ring_ns));
+    json_object_set_new(pr, "after", jreal(p->after.ring_ns));
+    json_object_set_new(o, "probe_ring_ns", pr);
+    if (info != NULL && info->engine != NULL)
+        json_object_set_new(o, "mode", json_string(modes_tag_label(&info->engine->modes, p->mode)));
     json_object_set_new(o, "verified", json_true());
     return o;
 }
@@ -191,9 +179,9 @@ aggregate_row(const struct bench_result *r, const char *which, double real, doub
 }
 
 static void
-append_benchmark(json_t *rows, const struct bench_result *r) {
+append_benchmark(const struct run_info *info, json_t *rows, const struct bench_result *r) {
     for (size_t i = 0; i < r->nreps; i++)
-        json_array_append_new(rows, iteration_row(r, i));
+        json_array_append_new(rows, iteration_row(info, r, i));
     struct aggr a;
     aggregate(r, &a);
     json_array_append_new(
@@ -217,8 +205,10 @@ iso_date(time_t t, char *buf, size_t len) {
 static json_t *
 options_json(const struct run_options *o) {
     json_t *j = json_object();
-    json_object_set_new(j, "repetitions", json_integer(o->repetitions));
+    json_object_set_new(j, "rounds", json_integer(o->rounds));
     json_object_set_new(j, "min_time_s", json_real(o->min_time_s));
+    json_object_set_new(j, "interleave", json_boolean(o->interleave));
+    json_object_set_new(j, "control", json_boolean(o->control));
     json_object_set_new(j, "quick", json_boolean(o->quick));
     json_object_set_new(j, "filter", o->filter ? json_string(o->filter) : json_null());
     if (o->nthreads > 0) {
@@ -238,6 +228,82 @@ options_json(const struct run_options *o) {
         json_object_set_new(j, "impl", json_null());
     }
     return j;
+}
+
+static const char *const metric_names[] = {"real_time", "cpu_time", "p99"};
+
+/* context.chanbench's seed, rounds, modes and paired (docs/results-format.md). */
+static void
+rounds_context(const struct engine *e, json_t *cb) {
+    json_object_set_new(cb, "seed", json_integer((json_int_t)e->seed));
+    json_t *r = json_object();
+    json_object_set_new(r, "asked", json_integer(e->rounds));
+    json_object_set_new(r, "completed", json_integer(e->rounds_done));
+    json_object_set_new(r, "interleaved", json_boolean(e->opts->interleave));
+    json_object_set_new(r, "chunks", json_integer((json_int_t)e->chunks_done));
+    json_object_set_new(r, "steal_ms", jreal(e->steal_ms));
+    json_t *per = json_array();
+    for (int i = 0; i < e->rounds; i++) {
+        const struct round_info *ri = &e->round[i];
+        if (ri->chunks == 0)
+            continue;
+        json_t *o = json_object();
+        json_object_set_new(o, "round", json_integer(i));
+        json_object_set_new(o, "started_s", jreal(ri->started_s));
+        json_object_set_new(o, "duration_s", jreal(ri->duration_s));
+        json_object_set_new(o, "steal_ms", jreal(ri->steal_ms));
+        json_object_set_new(o, "chunks", json_integer(ri->chunks));
+        json_array_append_new(per, o);
+    }
+    json_object_set_new(r, "per_round", per);
+    json_object_set_new(cb, "rounds", r);
+
+    json_t *m = json_object();
+    json_object_set_new(m, "probes", json_integer((json_int_t)e->modes.total));
+    json_object_set_new(m, "straddling", json_integer((json_int_t)e->straddling));
+    json_object_set_new(m, "unprobed", json_integer((json_int_t)e->unprobed));
+    json_t *list = json_array();
+    for (int k = 0; k < e->modes.n; k++) {
+        const struct mode *md = &e->modes.m[k];
+        json_t *o = json_object();
+        json_object_set_new(o, "label", json_string(md->label));
+        json_object_set_new(o, "floor_ns", jreal(md->floor_ns));
+        json_object_set_new(o, "lo_ns", jreal(md->lo_ns));
+        json_object_set_new(o, "hi_ns", jreal(md->hi_ns));
+        json_object_set_new(o, "probes", json_integer((json_int_t)md->count));
+        json_object_set_new(o, "share", jreal(md->share));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(m, "modes", list);
+    json_object_set_new(cb, "modes", m);
+
+    json_t *pa = json_array();
+    for (size_t i = 0; i < e->npaired; i++) {
+        const struct paired_row *p = &e->paired[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "benchmark", json_string(e->groups[p->group]));
+        json_object_set_new(o, "numerator", json_string(p->numerator));
+        json_object_set_new(o, "denominator", json_string(p->denominator));
+        json_object_set_new(o, "metric", json_string(metric_names[p->metric]));
+        json_object_set_new(o, "mode",
+                            json_string(p->mode < 0 ? "all" : e->modes.m[p->mode].label));
+        json_object_set_new(o, "ratio", jreal(p->st.ratio));
+        json_t *ci = json_array();
+        json_array_append_new(ci, jreal(p->st.lo));
+        json_array_append_new(ci, jreal(p->st.hi));
+        json_object_set_new(o, "ci", ci);
+        json_object_set_new(o, "ci_ok", json_boolean(p->st.ci_ok));
+        json_object_set_new(o, "significant", json_boolean(p->st.differs));
+        json_object_set_new(o, "rounds", json_integer((json_int_t)p->st.rounds));
+        json_object_set_new(o, "outliers", json_integer((json_int_t)p->st.outliers));
+        json_t *pr = json_array();
+        for (size_t k = 0; k < p->st.rounds; k++)
+            json_array_append_new(pr, jreal(p->per_round[k]));
+        json_object_set_new(o, "per_round", pr);
+        json_object_set_new(o, "warnings", json_string(p->warn));
+        json_array_append_new(pa, o);
+    }
+    json_object_set_new(cb, "paired", pa);
 }
 
 static json_t *
@@ -282,17 +348,19 @@ context_json(const struct run_info *info) {
     json_object_set_new(cb, "options", options_json(info->opts));
     if (info->peers != NULL)
         json_object_set_new(cb, "peers", json_deep_copy(info->peers));
+    if (info->engine != NULL)
+        rounds_context(info->engine, cb);
     json_object_set_new(c, "chanbench", cb);
     return c;
 }
 
 json_t *
-report_document(const struct run_info *info, const struct bench_result *res, size_t n) {
+report_document(const struct run_info *info, const struct bench_result *const *res, size_t n) {
     json_t *doc = json_object();
     json_object_set_new(doc, "context", context_json(info));
     json_t *rows = json_array();
     for (size_t i = 0; i < n; i++)
-        append_benchmark(rows, &res[i]);
+        append_benchmark(info, rows, res[i]);
     json_object_set_new(doc, "benchmarks", rows);
     if (info->limit != NULL && limit_add_to_document(doc, info->limit) != 0)
         fprintf(stderr, "chanbench: could not add the hardware floor to the results (out of "
@@ -423,14 +491,14 @@ csv_num(FILE *out, double x) {
 }
 
 void
-report_csv(FILE *out, const struct bench_result *res, size_t n) {
+report_csv(FILE *out, const struct bench_result *const *res, size_t n) {
     fputs("name,iterations,real_time,cpu_time,time_unit,bytes_per_second,items_per_second,"
           "label,error_occurred,error_message,run_type,aggregate_name,repetition_index,op,"
           "threads,voluntary_ctx_switches,involuntary_ctx_switches,p50_ns,p90_ns,p99_ns,"
           "p999_ns,max_ns\n",
           out);
     for (size_t b = 0; b < n; b++) {
-        const struct bench_result *r = &res[b];
+        const struct bench_result *r = res[b];
         for (size_t i = 0; i < r->nreps; i++) {
             const struct rep_result *p = &r->reps[i];
             fprintf(out, "\"%s\",%llu", r->name, (unsigned long long)p->ops);
@@ -484,7 +552,8 @@ rate_unit(const char *op) {
 }
 
 void
-report_gobench(FILE *out, const struct run_info *info, const struct bench_result *res, size_t n) {
+report_gobench(FILE *out, const struct run_info *info, const struct bench_result *const *res,
+               size_t n) {
     const struct machine_info *m = info->machine;
     struct utsname u;
     const char *arch = "unknown";
@@ -499,7 +568,7 @@ report_gobench(FILE *out, const struct run_info *info, const struct bench_result
     fprintf(out, "allocator: %s\npin: %s\nspin-policy: %s\ncomplete: %s\n", m->allocator,
             info->opts->pin, m->spin_policy, info->complete ? "true" : "false");
     for (size_t b = 0; b < n; b++) {
-        const struct bench_result *r = &res[b];
+        const struct bench_result *r = res[b];
         for (size_t i = 0; i < r->nreps; i++) {
             const struct rep_result *p = &r->reps[i];
             fprintf(out, "Benchmark%s\t%llu\t%.4g ns/op\t%.4g cpu-ns/op\t%.6g %s", r->name,
@@ -588,9 +657,11 @@ report_console_header(FILE *out, const struct run_info *info, const char *path, 
             m->build_type[0] ? m->build_type : "(no build type)", m->compiler, m->git_commit,
             m->allocator, m->jemalloc_version[0] ? " " : "", m->jemalloc_version, m->sanitizer);
     fprintf(out,
-            "%zu benchmarks%s, pin %s, %d repetitions of >= %g s each, clock %.0f ns, load %.2f; "
-            "results to %s\n",
-            nbench, o->quick ? " (quick)" : "", o->pin, o->repetitions, o->min_time_s,
+            "%zu benchmark arms%s, pin %s, %d %s rounds of one >= %g s chunk each, seed %llu, "
+            "clock %.0f ns, load %.2f; results to %s\n",
+            nbench, o->quick ? " (quick)" : "", o->pin, o->rounds,
+            o->interleave ? "interleaved" : "blocked (--no-interleave)", o->min_time_s,
+            info->engine != NULL ? (unsigned long long)info->engine->seed : 0ULL,
             info->clock_overhead_ns, m->load_avg[0], path);
     if (info->limit != NULL)
         fprintf(out,
@@ -641,243 +712,137 @@ report_console_row(FILE *out, const struct run_info *info, const struct bench_re
     fflush(out);
 }
 
-/* ---- side by side ----------------------------------------------------------------------- */
+/* ---- paired ratios ---------------------------------------------------------------------- */
 
-enum sxs_metric { SXS_REAL, SXS_CPU, SXS_P99 };
-
-/* name without its last "/impl=..." into buf. */
+/* "0.64 [0.61-0.66]", then "~" when the interval contains 1 and "?" when there are too few
+ * rounds for an interval (the range is shown instead). */
 static void
-strip_impl(const char *name, char *buf, size_t len) {
-    const char *p = strstr(name, "/impl="), *q;
-    while (p != NULL && (q = strstr(p + 1, "/impl=")) != NULL)
-        p = q;
-    size_t l = p ? (size_t)(p - name) : strlen(name);
-    if (l >= len)
-        l = len - 1;
-    memcpy(buf, name, l);
-    buf[l] = '\0';
+fmt_paired(char *buf, size_t len, const struct paired_stat *st) {
+    char r[16], lo[16], hi[16];
+    fmt_ratio(r, sizeof r, st->ratio);
+    fmt_ratio(lo, sizeof lo, st->lo);
+    fmt_ratio(hi, sizeof hi, st->hi);
+    snprintf(buf, len, "%s [%s-%s]%s", r, lo, hi, !st->ci_ok ? "?" : st->differs ? "" : "~");
 }
 
-static double
-metric_of(const struct aggr *a, enum sxs_metric m) {
-    switch (m) {
-    case SXS_CPU:
-        return a->cpu.median;
-    case SXS_P99:
-        return a->p99_median;
-    default:
-        return a->real.median;
-    }
-}
-
-struct sxs {
-    const char **impls; /* columns */
-    int nimpls;
-    int base;    /* index of the base impl in impls */
-    char **keys; /* benchmark names without impl, in order of appearance */
-    size_t nkeys;
-    const struct bench_result **cell; /* nkeys x nimpls, NULL where absent */
-    int keywidth;
-};
-
+/* The paired rows of one metric and mode, as a table: benchmarks down, denominators across. */
 static void
-sxs_table(FILE *out, const struct run_info *info, const struct sxs *t, enum sxs_metric m) {
-    static const char *const titles[] = {
-        "median wall ns per operation",
-        "median CPU ns per operation (all threads; a peer's: its whole process)",
-        "median p99 latency, ns (where measured)",
-    };
-    bool floor = m == SXS_REAL && info != NULL && info->limit != NULL;
-    /* Rows: keys with at least one value, and, for ratios, the base's and one other's. */
-    size_t shown = 0;
-    double *val = calloc(t->nkeys * (size_t)t->nimpls + 1, sizeof *val);
-    if (val == NULL)
-        return;
-    for (size_t k = 0; k < t->nkeys; k++) {
-        int have = 0;
-        for (int j = 0; j < t->nimpls; j++) {
-            const struct bench_result *r = t->cell[k * (size_t)t->nimpls + (size_t)j];
-            double v = NAN;
-            if (r != NULL) {
-                struct aggr a;
-                aggregate(r, &a);
-                v = metric_of(&a, m);
-            }
-            val[k * (size_t)t->nimpls + (size_t)j] = v;
-            have += isfinite(v);
-        }
-        shown += have >= 2;
-    }
-    if (shown == 0) {
-        free(val);
-        return;
-    }
-    int colw[64], ratiow[64];
-    char head[64][80];
-    for (int j = 0; j < t->nimpls && j < 64; j++) {
-        int l = (int)strlen(t->impls[j]);
-        colw[j] = l + 1 > 10 ? l + 1 : 10;
-        snprintf(head[j], sizeof head[j], "%s/%s", t->impls[t->base], t->impls[j]);
-        l = (int)strlen(head[j]);
-        ratiow[j] = l + 1 > 8 ? l + 1 : 8;
-    }
-    char floorhead[80];
-    snprintf(floorhead, sizeof floorhead, "%s/floor", t->impls[t->base]);
-    int floorw = (int)strlen(floorhead) + 1;
-    int w = t->keywidth;
-    for (int j = 0; j < t->nimpls; j++)
-        w += 1 + colw[j] + (j != t->base ? 1 + ratiow[j] : 0);
-    w += floor ? 1 + floorw : 0;
-    fprintf(out, "\n%s, side by side; ratios below 1: %s is faster\n", titles[m],
-            t->impls[t->base]);
-    for (int i = 0; i < w; i++)
-        fputc('-', out);
-    fprintf(out, "\n%-*s", t->keywidth, "benchmark");
-    for (int j = 0; j < t->nimpls; j++)
-        fprintf(out, " %*s", colw[j], t->impls[j]);
-    for (int j = 0; j < t->nimpls; j++)
-        if (j != t->base)
-            fprintf(out, " %*s", ratiow[j], head[j]);
-    if (floor)
-        fprintf(out, " %*s", floorw, floorhead);
-    fputc('\n', out);
-    for (int i = 0; i < w; i++)
-        fputc('-', out);
-    fputc('\n', out);
-    for (size_t k = 0; k < t->nkeys; k++) {
-        const double *v = &val[k * (size_t)t->nimpls];
-        int have = 0;
-        for (int j = 0; j < t->nimpls; j++)
-            have += isfinite(v[j]);
-        if (have < 2)
-            continue;
-        fprintf(out, "%-*s", t->keywidth, t->keys[k]);
-        char buf[32];
-        for (int j = 0; j < t->nimpls; j++) {
-            fmt_ns(buf, sizeof buf, v[j]);
-            fprintf(out, " %*s", colw[j], buf);
-        }
-        for (int j = 0; j < t->nimpls; j++) {
-            if (j == t->base)
+paired_table(FILE *out, const struct engine *e, enum paired_metric metric, int mode,
+             const char *title) {
+    const char *cols[CLI_MAX_IMPLS * 2];
+    int ncols = 0, keyw = 9;
+    bool any = false;
+    for (int pass = 0; pass < 2; pass++) /* the control last */
+        for (size_t i = 0; i < e->npaired; i++) {
+            const struct paired_row *p = &e->paired[i];
+            if (p->metric != metric || p->mode != mode ||
+                (strcmp(p->denominator, ENGINE_CONTROL) == 0) != (pass == 1))
                 continue;
-            fmt_ratio(buf, sizeof buf, v[j] > 0 ? v[t->base] / v[j] : NAN);
-            fprintf(out, " %*s", ratiow[j], buf);
+            any = true;
+            int l = (int)strlen(e->groups[p->group]);
+            keyw = l > keyw ? l : keyw;
+            bool seen = false;
+            for (int c = 0; c < ncols && !seen; c++)
+                seen = strcmp(cols[c], p->denominator) == 0;
+            if (!seen && ncols < CLI_MAX_IMPLS * 2)
+                cols[ncols++] = p->denominator;
         }
-        if (floor) {
-            const struct bench_result *r = t->cell[k * (size_t)t->nimpls + (size_t)t->base];
-            fmt_ratio(buf, sizeof buf, r != NULL ? v[t->base] / result_floor(info, r) : NAN);
-            fprintf(out, " %*s", floorw, buf);
+    if (!any)
+        return;
+    const int cw = 20;
+    fprintf(out, "\n%s\n", title);
+    int w = keyw + ncols * (cw + 1);
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fprintf(out, "\n%-*s", keyw, "benchmark");
+    for (int c = 0; c < ncols; c++) {
+        char h[64];
+        snprintf(h, sizeof h, "goc/%s", cols[c]);
+        fprintf(out, " %-*s", cw, h);
+    }
+    fputc('\n', out);
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    for (int g = 0; g < e->ngroups; g++) {
+        const struct paired_row *cell[CLI_MAX_IMPLS * 2] = {NULL};
+        bool have = false;
+        for (size_t i = 0; i < e->npaired; i++) {
+            const struct paired_row *p = &e->paired[i];
+            if (p->group != g || p->metric != metric || p->mode != mode)
+                continue;
+            for (int c = 0; c < ncols; c++)
+                if (strcmp(cols[c], p->denominator) == 0) {
+                    cell[c] = p;
+                    have = true;
+                }
+        }
+        if (!have)
+            continue;
+        fprintf(out, "%-*s", keyw, e->groups[g]);
+        for (int c = 0; c < ncols; c++) {
+            char buf[64] = "-";
+            if (cell[c] != NULL)
+                fmt_paired(buf, sizeof buf, &cell[c]->st);
+            fprintf(out, " %-*s", cw, buf);
         }
         fputc('\n', out);
     }
-    free(val);
 }
 
 void
-report_side_by_side(FILE *out, const struct run_info *info, const struct bench_result *res,
-                    size_t n, char *const *impls, int nimpls) {
-    struct sxs t = {0};
-    t.impls = calloc((size_t)nimpls + n + 1, sizeof *t.impls);
-    t.keys = calloc(n + 1, sizeof *t.keys);
-    if (t.impls == NULL || t.keys == NULL)
-        goto out;
-    /* Columns: the impls asked for that have results, in the order asked; then the others. */
-    for (int pass = 0; pass < 2; pass++) {
-        size_t m = pass == 0 ? (size_t)nimpls : n;
-        for (size_t i = 0; i < m; i++) {
-            const char *im = pass == 0 ? impls[i] : report_result_impl(&res[i]);
-            bool have = false, dup = false;
-            for (size_t r = 0; r < n && !have; r++)
-                have = strcmp(report_result_impl(&res[r]), im) == 0;
-            for (int j = 0; j < t.nimpls && !dup; j++)
-                dup = strcmp(t.impls[j], im) == 0;
-            if (have && !dup && t.nimpls < 64)
-                t.impls[t.nimpls++] = im;
-        }
+report_paired(FILE *out, const struct run_info *info) {
+    const struct engine *e = info->engine;
+    if (e == NULL)
+        return;
+    const struct mode_set *ms = &e->modes;
+    if (ms->n > 0) {
+        fprintf(out,
+                "\nmachine modes: %d, from %zu core-to-core probes of ~1 ms around the chunks "
+                "(%zu chunk%s straddled two modes, %zu unprobed); steal %.0f ms over the run\n",
+                ms->n, ms->total, e->straddling, e->straddling == 1 ? "" : "s", e->unprobed,
+                e->steal_ms);
+        for (int k = 0; k < ms->n; k++)
+            fprintf(out, "  mode %-8s round trip %7.1f ns, %4.1f%% of the probes\n", ms->m[k].label,
+                    ms->m[k].floor_ns, ms->m[k].share * 100);
     }
-    if (t.nimpls < 2)
-        goto out;
-    for (int j = 0; j < t.nimpls; j++)
-        if (strcmp(t.impls[j], "goc") == 0)
-            t.base = j;
-    t.keywidth = 9;
-    for (size_t i = 0; i < n; i++) {
-        char key[1100];
-        strip_impl(res[i].name, key, sizeof key);
-        bool dup = false;
-        for (size_t k = 0; k < t.nkeys && !dup; k++)
-            dup = strcmp(t.keys[k], key) == 0;
-        if (dup)
+    if (e->npaired == 0)
+        return;
+    static const char *const what[] = {"wall time per operation", "CPU time per operation",
+                                       "p99 latency"};
+    for (int m = PAIRED_REAL; m <= PAIRED_P99; m++) {
+        char title[400];
+        snprintf(title, sizeof title,
+                 "paired ratios of %s, all rounds: median of the per-round ratios goc/<impl> "
+                 "[95%% interval]; below 1: goc is faster; ~ no difference (the interval holds "
+                 "1); ? too few rounds for an interval (range shown)",
+                 what[m]);
+        paired_table(out, e, (enum paired_metric)m, -1, title);
+        if (m != PAIRED_REAL)
             continue;
-        if ((t.keys[t.nkeys] = strdup(key)) == NULL)
-            goto out;
-        int l = (int)strlen(key);
-        t.keywidth = l > t.keywidth ? l : t.keywidth;
-        t.nkeys++;
-    }
-    t.cell = calloc(t.nkeys * (size_t)t.nimpls + 1, sizeof *t.cell);
-    if (t.cell == NULL)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        char key[1100];
-        strip_impl(res[i].name, key, sizeof key);
-        const char *im = report_result_impl(&res[i]);
-        for (size_t k = 0; k < t.nkeys; k++)
-            if (strcmp(t.keys[k], key) == 0)
-                for (int j = 0; j < t.nimpls; j++)
-                    if (strcmp(t.impls[j], im) == 0)
-                        t.cell[k * (size_t)t.nimpls + (size_t)j] = &res[i];
-    }
-    /* Keep the benchmarks the base impl ran, and the impls that ran one of them (the alloc
-     * family's glibc and jemalloc, which goc does not run, would only widen the table). */
-    {
-        size_t nk = 0;
-        int nc = 0, newbase = 0;
-        bool keepcol[64] = {false};
-        keepcol[t.base] = true;
-        for (size_t k = 0; k < t.nkeys; k++)
-            if (t.cell[k * (size_t)t.nimpls + (size_t)t.base] != NULL)
-                for (int c = 0; c < t.nimpls; c++)
-                    keepcol[c] = keepcol[c] || t.cell[k * (size_t)t.nimpls + (size_t)c] != NULL;
-        int map[64];
-        for (int c = 0; c < t.nimpls; c++) {
-            map[c] = keepcol[c] ? nc : -1;
-            if (c == t.base)
-                newbase = nc;
-            if (keepcol[c])
-                t.impls[nc++] = t.impls[c];
+        for (int k = 0; k < ms->n && ms->n > 1; k++) {
+            snprintf(title, sizeof title,
+                     "paired ratios of wall time, rounds whose two chunks were both in mode %s "
+                     "(round trip %.0f ns)",
+                     ms->m[k].label, ms->m[k].floor_ns);
+            paired_table(out, e, PAIRED_REAL, k, title);
         }
-        t.keywidth = 9;
-        for (size_t k = 0; k < t.nkeys; k++) {
-            const struct bench_result **row = &t.cell[k * (size_t)t.nimpls];
-            if (row[t.base] == NULL) {
-                free(t.keys[k]);
-                continue;
-            }
-            const struct bench_result *tmp[64];
-            for (int c = 0; c < t.nimpls; c++)
-                if (map[c] >= 0)
-                    tmp[map[c]] = row[c];
-            memcpy(&t.cell[nk * (size_t)nc], tmp, (size_t)nc * sizeof *tmp);
-            t.keys[nk] = t.keys[k];
-            int l = (int)strlen(t.keys[nk]);
-            t.keywidth = l > t.keywidth ? l : t.keywidth;
-            nk++;
-        }
-        t.nkeys = nk;
-        t.nimpls = nc;
-        t.base = newbase;
-        if (t.nimpls < 2 || t.nkeys == 0)
-            goto out;
     }
-    sxs_table(out, info, &t, SXS_REAL);
-    sxs_table(out, info, &t, SXS_CPU);
-    sxs_table(out, info, &t, SXS_P99);
+    if (e->rounds < PAIRED_MIN_ROUNDS)
+        fprintf(out,
+                "\n%d rounds give no 95%% interval of a median (it needs %d): the brackets show "
+                "the range; run with --rounds %d or more\n",
+                e->rounds, PAIRED_MIN_ROUNDS, PAIRED_MIN_ROUNDS * 2);
+    bool header = false;
+    for (size_t i = 0; i < e->npaired; i++) {
+        const struct paired_row *p = &e->paired[i];
+        if (p->metric != PAIRED_REAL || p->warn[0] == '\0')
+            continue;
+        if (!header)
+            fprintf(out, "\nstability warnings (wall time):\n");
+        header = true;
+        fprintf(out, "  %s goc/%s%s%s: %s\n", e->groups[p->group], p->denominator,
+                p->mode >= 0 ? " in mode " : "", p->mode >= 0 ? ms->m[p->mode].label : "", p->warn);
+    }
     fflush(out);
-out:
-    for (size_t k = 0; k < t.nkeys; k++)
-        free(t.keys[k]);
-    free(t.keys);
-    free(t.impls);
-    free(t.cell);
 }

@@ -12,15 +12,13 @@
 int harness_run(int argc, char **argv, const struct bench_family *const *families);
 int harness_list(int argc, char **argv, const struct bench_family *const *families);
 
-/* What `chanbench run` adds to the families' benchmarks (cmd_run passes both; harness_run,
- * which tests call with their own families, neither):
+/* What `chanbench run` adds to the families' benchmarks (cmd_run passes it; harness_run,
+ * which tests call with their own families, does not):
  *   HARNESS_RUN_FLOOR  the hardware floor (scenarios/limit.h), measured once before the
  *                      benchmarks when there is no --filter or it matches a limit/ name, and
  *                      written into the results (context.chanbench.limit, limit/ rows,
- *                      extra.ratio_to_floor) and the table;
- *   HARNESS_RUN_PEERS  the out-of-process peers (extpeer.h) as --impl names: go, crossbeam. */
+ *                      extra.ratio_to_floor) and the table. */
 #define HARNESS_RUN_FLOOR 1u
-#define HARNESS_RUN_PEERS 2u
 int harness_run_with(int argc, char **argv, const struct bench_family *const *families,
                      unsigned extras);
 

@@ -17,4 +17,18 @@ int bench_cmp_double(const void *a, const void *b);
 /* CPU time of the calling thread in ns (CLOCK_THREAD_CPUTIME_ID); 0 if unavailable. */
 int64_t bench_thread_cpu_ns(void);
 
+/* The CPU's spin-wait hint (x86 pause, Arm yield), for the harness's deliberate busy loops
+ * (the floor, the probe, the spinlock peer), which measure the hardware and so do not go
+ * through libgoc's spin policy. */
+static inline void
+bench_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 #endif

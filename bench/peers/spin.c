@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "ops.h"
+#include "util.h"
 
 #define SPIN_ALIGN 128
 #define SPIN_MAX_PAUSES 256
@@ -18,17 +19,6 @@ struct spin_lock {
     atomic_int locked; /* 0 free, 1 held; acquire on taking, release on giving back */
     char pad[SPIN_ALIGN - sizeof(atomic_int)];
 };
-
-static inline void
-cpu_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield" ::: "memory");
-#else
-    __asm__ __volatile__("" ::: "memory");
-#endif
-}
 
 static void *
 spin_make(void) {
@@ -44,12 +34,12 @@ spin_lock(void *p) {
     unsigned pauses = 1;
     for (;;) {
         while (atomic_load_explicit(&l->locked, memory_order_relaxed))
-            cpu_pause();
+            bench_cpu_relax();
         if (!atomic_exchange_explicit(&l->locked, 1, memory_order_acquire))
             return;
         /* Lost the race for a free lock: back off before looking again. */
         for (unsigned i = 0; i < pauses; i++)
-            cpu_pause();
+            bench_cpu_relax();
         if (pauses < SPIN_MAX_PAUSES)
             pauses *= 2;
     }

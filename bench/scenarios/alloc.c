@@ -81,8 +81,8 @@ static const struct alloc_ops jemalloc_ops = {plain_alloc, plain_release, false}
 #endif
 
 static const struct bench_impl alloc_impls[] = {
-    {"glibc", &glibc_ops},
-    {"jemalloc", &jemalloc_ops},
+    BENCH_IMPL("glibc", &glibc_ops),
+    BENCH_IMPL("jemalloc", &jemalloc_ops),
     BENCH_IMPLS_END,
 };
 

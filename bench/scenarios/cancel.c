@@ -160,7 +160,7 @@ cancel_run(struct bench_run *r) {
 }
 
 static const struct bench_impl cancel_impls[] = {
-    {"goc", NULL},
+    BENCH_IMPL("goc", NULL),
     BENCH_IMPLS_END,
 };
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The chan family: channel throughput and latency, run against every channel impl through
- * struct chan_ops (ops.h): libgoc and the naive peer (bench/peers/naive.c). Each scenario
+ * struct chan_ops (ops.h): libgoc and the naive peer (bench/peers/naive.c); and, except
+ * chan/idle, against the Go and crossbeam executors (executor.h), which run the same shapes
+ * in their own programs (bench/peers/go, bench/peers/crossbeam). Each scenario
  * checks that every message arrived exactly once and in order, and fails the run otherwise.
  * Add impls to chan_impls, values to the grids.
  *
@@ -71,10 +73,36 @@ static const struct chan_ops goc_chan_ops = {
 };
 
 static const struct bench_impl chan_impls[] = {
-    {"goc", &goc_chan_ops},
-    {"naive", &peer_naive_chan},
+    BENCH_IMPL("goc", &goc_chan_ops),
+    BENCH_IMPL("naive", &peer_naive_chan),
+    BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),
     BENCH_IMPLS_END,
 };
+
+/* chan/idle has no executor counterpart: it measures libgoc's parking. */
+static const struct bench_impl idle_impls[] = {
+    BENCH_IMPL("goc", &goc_chan_ops),
+    BENCH_IMPL("naive", &peer_naive_chan),
+    BENCH_IMPLS_END,
+};
+
+/* Team sizes, in the thread order of docs/results-format.md ("Scenarios an executor runs"). */
+static int
+two_threads(const struct bench_instance *inst) {
+    (void)inst;
+    return 2;
+}
+
+static int
+mpsc_threads(const struct bench_instance *inst) {
+    return (int)bench_param_int(inst, "prod") + 1;
+}
+
+static int
+mpmc_threads(const struct bench_instance *inst) {
+    return (int)(bench_param_int(inst, "prod") + bench_param_int(inst, "cons"));
+}
 
 /* ---- spsc: one producer, one consumer, a buffered channel ------------------------------- */
 
@@ -550,36 +578,45 @@ static const struct bench_param idle_params[] = {
 /* ---- the family ------------------------------------------------------------------------- */
 
 static const struct bench_scenario chan_scenarios[] = {
-    {.name = "spsc", .op = "msg", .params = spsc_params, .impls = chan_impls, .run = spsc_run},
+    {.name = "spsc",
+     .op = "msg",
+     .params = spsc_params,
+     .impls = chan_impls,
+     .run = spsc_run,
+     .threads = two_threads},
     {.name = "mpsc",
      .op = "msg",
      .params = mpsc_params,
      .impls = chan_impls,
      .run = mpsc_run,
-     .valid = mpsc_valid},
+     .valid = mpsc_valid,
+     .threads = mpsc_threads},
     {.name = "mpmc",
      .op = "msg",
      .params = mpmc_params,
      .impls = chan_impls,
      .run = mpmc_run,
-     .valid = mpmc_valid},
+     .valid = mpmc_valid,
+     .threads = mpmc_threads},
     {.name = "pingpong",
      .op = "roundtrip",
      .params = pingpong_params,
      .impls = chan_impls,
      .run = pingpong_run,
+     .threads = two_threads,
      .latency = true},
     {.name = "paced",
      .op = "msg",
      .params = paced_params,
      .impls = chan_impls,
      .run = paced_run,
+     .threads = two_threads,
      .latency = true,
      .min_iters = 4},
     {.name = "idle",
      .op = "msg",
      .params = idle_params,
-     .impls = chan_impls,
+     .impls = idle_impls,
      .run = idle_run,
      .min_iters = 1},
     BENCH_SCENARIOS_END,

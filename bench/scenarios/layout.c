@@ -244,13 +244,13 @@ pool_run(struct bench_run *r) {
 /* ---- the family ------------------------------------------------------------------------- */
 
 static const struct bench_impl chan_impls[] = {
-    {"goc", &peer_goc_chan},
-    {"naive", &peer_naive_chan},
+    BENCH_IMPL("goc", &peer_goc_chan),
+    BENCH_IMPL("naive", &peer_naive_chan),
     BENCH_IMPLS_END,
 };
 
 static const struct bench_impl replicated_impls[] = {
-    {"goc", NULL},
+    BENCH_IMPL("goc", NULL),
     BENCH_IMPLS_END,
 };
 

@@ -41,17 +41,6 @@
 #define LIMIT_BATCH_NS 50000.0
 #define LIMIT_MAX_BATCHES 1000
 
-static inline void
-cpu_pause(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield" ::: "memory");
-#else
-    __asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 static inline int64_t
 now_ns(void) {
     struct timespec ts;
@@ -140,7 +129,7 @@ wait_eq(_Atomic uint64_t *p, uint64_t want) {
         for (int k = 0; k < LIMIT_POLLS; k++)
             if (atomic_load_explicit(p, memory_order_acquire) == want)
                 return;
-        cpu_pause();
+        bench_cpu_relax();
     }
 }
 
@@ -209,7 +198,7 @@ resp_stamp(struct pair_ctx *c, uint64_t count, uint64_t *acked) {
             s = atomic_load_explicit(&c->stamp, memory_order_acquire);
             if (s != prev)
                 break;
-            cpu_pause();
+            bench_cpu_relax();
         }
         int64_t t = now_ns();
         if (i < c->nsamples)
@@ -244,7 +233,7 @@ ring_produce(struct pair_ctx *c, uint64_t count, uint64_t *head, uint64_t *tail_
             /* acquire: pairs with the consumer's release of tail; its slot reads are done. */
             tc = atomic_load_explicit(&c->tail, memory_order_acquire);
             if (h - tc == cap)
-                cpu_pause();
+                bench_cpu_relax();
         }
         c->slots[h & c->mask] = h + 1;
         h++;
@@ -263,7 +252,7 @@ ring_consume(struct pair_ctx *c, uint64_t count, uint64_t *tail, uint64_t *head_
             /* acquire: pairs with the producer's release of head; the slot is written. */
             hc = atomic_load_explicit(&c->head, memory_order_acquire);
             if (t == hc)
-                cpu_pause();
+                bench_cpu_relax();
         }
         sum += c->slots[t & c->mask];
         t++;
@@ -1189,7 +1178,7 @@ limit_document(const struct limit_result *r, const struct limit_opts *lo, const 
     machine_collect(&m);
     struct run_options ro;
     memset(&ro, 0, sizeof ro);
-    ro.repetitions = r->runs;
+    ro.rounds = r->runs;
     ro.min_time_s = r->run_s;
     ro.quick = lo->quick;
     ro.pin = lo->pus ? lo->pus : topo_allowed_list();

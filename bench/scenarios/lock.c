@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The lock family: goc_mutex and goc_rwmutex against pthread_mutex_t / pthread_rwlock_t and a
- * test-and-test-and-set spinlock (bench/peers/), under T threads.
+ * test-and-test-and-set spinlock (bench/peers/), and (mutex, rw) against Go's sync.Mutex and
+ * sync.RWMutex and Rust's std::sync::Mutex and RwLock in the executors, under T threads.
  *
  *   lock/mutex/threads=T/cs=N/impl=I           every operation takes the lock
  *   lock/rw/threads=T/read=R/cs=N/impl=I       R % of operations take the read lock
@@ -107,17 +108,15 @@ static const struct lock_ops goc_rwmutex_ops = {
 };
 
 static const struct bench_impl mutex_impls[] = {
-    {"goc", &goc_mutex_ops},
-    {"pthread", &peer_pthread_mutex},
-    {"spin", &peer_spin_lock},
-    BENCH_IMPLS_END,
+    BENCH_IMPL("goc", &goc_mutex_ops),   BENCH_IMPL("pthread", &peer_pthread_mutex),
+    BENCH_IMPL("spin", &peer_spin_lock), BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),         BENCH_IMPLS_END,
 };
 
 static const struct bench_impl rw_impls[] = {
-    {"goc", &goc_rwmutex_ops},
-    {"pthread", &peer_pthread_rwlock},
-    {"spin", &peer_spin_lock},
-    BENCH_IMPLS_END,
+    BENCH_IMPL("goc", &goc_rwmutex_ops), BENCH_IMPL("pthread", &peer_pthread_rwlock),
+    BENCH_IMPL("spin", &peer_spin_lock), BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),         BENCH_IMPLS_END,
 };
 
 /* counter: the impl's exclusive lock and its reader/writer lock; lock=L picks one. */
@@ -130,9 +129,9 @@ static const struct lock_pair pthread_pair = {&peer_pthread_mutex, &peer_pthread
 static const struct lock_pair spin_pair = {&peer_spin_lock, NULL};
 
 static const struct bench_impl counter_impls[] = {
-    {"goc", &goc_pair},
-    {"pthread", &pthread_pair},
-    {"spin", &spin_pair},
+    BENCH_IMPL("goc", &goc_pair),
+    BENCH_IMPL("pthread", &pthread_pair),
+    BENCH_IMPL("spin", &spin_pair),
     BENCH_IMPLS_END,
 };
 
@@ -272,6 +271,11 @@ threads_valid(const struct bench_instance *inst) {
     if (sched_getaffinity(0, sizeof set, &set) == 0)
         pus = CPU_COUNT(&set);
     return bench_param_int(inst, "threads") <= 2 * (pus > 0 ? pus : 1);
+}
+
+static int
+lock_threads(const struct bench_instance *inst) {
+    return (int)bench_param_int(inst, "threads");
 }
 
 /* ---- mutex ------------------------------------------------------------------------------ */
@@ -577,6 +581,7 @@ static const struct bench_scenario lock_scenarios[] = {
      .impls = mutex_impls,
      .run = mutex_run,
      .valid = threads_valid,
+     .threads = lock_threads,
      .latency = true,
      .min_iters = 256},
     {.name = "rw",
@@ -585,6 +590,7 @@ static const struct bench_scenario lock_scenarios[] = {
      .impls = rw_impls,
      .run = rw_run,
      .valid = threads_valid,
+     .threads = lock_threads,
      .latency = true,
      .min_iters = 256},
     {.name = "counter",

@@ -209,8 +209,8 @@ lookahead_run(struct bench_run *r) {
 }
 
 static const struct bench_impl pitfall_impls[] = {
-    {"goc", &peer_goc_chan},
-    {"naive", &peer_naive_chan},
+    BENCH_IMPL("goc", &peer_goc_chan),
+    BENCH_IMPL("naive", &peer_naive_chan),
     BENCH_IMPLS_END,
 };
 

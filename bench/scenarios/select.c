@@ -213,10 +213,24 @@ fanin_ctx_run(struct bench_run *r) {
     return fanin_common(r, true);
 }
 
-static const struct bench_impl select_impls[] = {
-    {"goc", NULL},
+static const struct bench_impl fanin_impls[] = {
+    BENCH_IMPL("goc", NULL),
+    BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),
     BENCH_IMPLS_END,
 };
+
+/* fanin_ctx has no executor counterpart (its context case is libgoc's goc_ctx_done). */
+static const struct bench_impl fanin_ctx_impls[] = {
+    BENCH_IMPL("goc", NULL),
+    BENCH_IMPLS_END,
+};
+
+/* The consumer and k producers (the executors' thread order too). */
+static int
+fanin_threads(const struct bench_instance *inst) {
+    return (int)bench_param_int(inst, "k") + 1;
+}
 
 static const struct bench_param fanin_params[] = {
     {"k", BENCH_PARAM_INT, BENCH_VALUES("2", "4", "8", "16"), BENCH_VALUES("4", "16")},
@@ -234,14 +248,15 @@ static const struct bench_scenario select_scenarios[] = {
     {.name = "fanin",
      .op = "msg",
      .params = fanin_params,
-     .impls = select_impls,
+     .impls = fanin_impls,
      .run = fanin_run,
+     .threads = fanin_threads,
      .latency = true,
      .min_iters = 256},
     {.name = "fanin_ctx",
      .op = "msg",
      .params = fanin_ctx_params,
-     .impls = select_impls,
+     .impls = fanin_ctx_impls,
      .run = fanin_ctx_run,
      .latency = true,
      .min_iters = 256},
@@ -250,6 +265,6 @@ static const struct bench_scenario select_scenarios[] = {
 
 const struct bench_family bench_select = {
     .name = "select",
-    .summary = "fan-in through goc_select (goc only: naive has no select; see chan/mpsc)",
+    .summary = "fan-in through goc_select, Go's select and crossbeam's Select (naive has none)",
     .scenarios = select_scenarios,
 };

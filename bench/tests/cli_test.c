@@ -40,8 +40,10 @@ main(void) {
 
     /* Defaults. */
     CHECK(parse(false, &o, err, sizeof err, (const char *[]){NULL}) == 0);
-    CHECK(o.repetitions == CLI_REPETITIONS);
+    CHECK(o.rounds == CLI_ROUNDS && !o.rounds_given);
     CHECK_NEAR(o.min_time_s, CLI_MIN_TIME_S, 0);
+    CHECK(o.interleave && o.control && !o.seed_given);
+    CHECK_NEAR(o.peer_timeout_s, CLI_PEER_TIMEOUT_S, 0);
     CHECK_STR(o.pin, "compact");
     CHECK(o.format == FORMAT_CONSOLE && !o.quick && o.filter == NULL && o.out == NULL);
     CHECK(o.nthreads == 0 && o.nimpls == 0 && !o.help);
@@ -49,12 +51,12 @@ main(void) {
 
     /* --quick changes the defaults, explicit values win. */
     CHECK(parse(false, &o, err, sizeof err, ARGS("--quick")) == 0);
-    CHECK(o.quick && o.repetitions == CLI_QUICK_REPETITIONS);
+    CHECK(o.quick && o.rounds == CLI_QUICK_ROUNDS);
     CHECK_NEAR(o.min_time_s, CLI_QUICK_MIN_TIME_S, 0);
     cli_free(&o);
     CHECK(parse(false, &o, err, sizeof err,
                 ARGS("--min-time", "0.3s", "--quick", "--repetitions", "7")) == 0);
-    CHECK(o.repetitions == 7);
+    CHECK(o.rounds == 7 && o.rounds_given); /* --repetitions is --rounds */
     CHECK_NEAR(o.min_time_s, 0.3, 1e-12);
     cli_free(&o);
 
@@ -66,7 +68,7 @@ main(void) {
     CHECK_STR(o.filter, "chan/(spsc|pingpong)");
     CHECK(regexec(&o.filter_re, "chan/pingpong/cap=0/impl=goc", 0, NULL, 0) == 0);
     CHECK(regexec(&o.filter_re, "lock/mutex/threads=2/impl=goc", 0, NULL, 0) != 0);
-    CHECK(o.repetitions == 9);
+    CHECK(o.rounds == 9);
     CHECK_NEAR(o.min_time_s, 1.5, 0);
     CHECK(o.nthreads == 5 && o.threads[0] == 1 && o.threads[1] == 4 && o.threads[2] == 5 &&
           o.threads[3] == 6 && o.threads[4] == 2);
@@ -77,6 +79,14 @@ main(void) {
     CHECK(o.format == FORMAT_GOBENCH);
     CHECK_STR(o.out, "x.json");
     cli_free(&o);
+    CHECK(parse(false, &o, err, sizeof err,
+                ARGS("--rounds", "12", "--seed", "123456789012", "--no-interleave", "--no-control",
+                     "--peer-timeout", "2.5")) == 0);
+    CHECK(o.rounds == 12 && o.seed == 123456789012ull && o.seed_given);
+    CHECK(!o.interleave && !o.control);
+    CHECK_NEAR(o.peer_timeout_s, 2.5, 0);
+    cli_free(&o);
+
     const char *formats[] = {"console", "json", "csv", "gobench"};
     for (int i = 0; i < 4; i++) {
         CHECK(parse(false, &o, err, sizeof err, ARGS("--format", formats[i])) == 0);
@@ -111,6 +121,13 @@ main(void) {
     bad(false, ARGS("--repetitions", "0"), "--repetitions");
     bad(false, ARGS("--repetitions", "3x"), "--repetitions");
     bad(false, ARGS("--repetitions", "99999999999999999999"), "--repetitions");
+    bad(false, ARGS("--rounds", "0"), "--rounds");
+    bad(false, ARGS("--rounds", "x"), "--rounds");
+    bad(false, ARGS("--seed", "-3"), "--seed");
+    bad(false, ARGS("--seed", "12ab"), "--seed");
+    bad(false, ARGS("--seed", "99999999999999999999999"), "--seed");
+    bad(false, ARGS("--peer-timeout", "0"), "--peer-timeout");
+    bad(false, ARGS("--no-interleave=yes"), "takes no value");
     bad(false, ARGS("--min-time", "-1"), "--min-time");
     bad(false, ARGS("--min-time", "0"), "--min-time");
     bad(false, ARGS("--min-time", "nan"), "--min-time");
@@ -128,6 +145,7 @@ main(void) {
     bad(false, ARGS("stray"), "unexpected argument 'stray'");
     bad(true, ARGS("--format", "json"), "unknown option '--format'");
     bad(true, ARGS("--repetitions", "3"), "unknown option '--repetitions'");
+    bad(true, ARGS("--rounds", "3"), "unknown option '--rounds'");
 
     return check_result("cli_test");
 }

@@ -86,7 +86,7 @@ skip_run(struct bench_run *r) {
     return bench_skip(r, "needs a machine with %d packages", 64);
 }
 
-static const struct bench_impl impl_x[] = {{"x", NULL}, BENCH_IMPLS_END};
+static const struct bench_impl impl_x[] = {BENCH_IMPL("x", NULL), BENCH_IMPLS_END};
 static const struct bench_param busy_params[] = {
     {"threads", BENCH_PARAM_THREADS, BENCH_VALUES("2"), NULL},
     BENCH_PARAMS_END,
@@ -145,11 +145,29 @@ check_context(json_t *doc) {
             check_failures++;
         }
     json_t *cb = json_object_get(ctx, "chanbench");
-    const char *ours[] = {"schema_version",   "complete",          "command",       "cpu_model",
-                          "kernel",           "compiler",          "cflags",        "build_type",
-                          "sanitizer",        "git_commit",        "hwloc_version", "allocator",
-                          "jemalloc_version", "spin_policy",       "cacheline",     "topology",
-                          "pin_policy",       "clock_overhead_ns", "options"};
+    const char *ours[] = {"schema_version",
+                          "complete",
+                          "command",
+                          "cpu_model",
+                          "kernel",
+                          "compiler",
+                          "cflags",
+                          "build_type",
+                          "sanitizer",
+                          "git_commit",
+                          "hwloc_version",
+                          "allocator",
+                          "jemalloc_version",
+                          "spin_policy",
+                          "cacheline",
+                          "topology",
+                          "pin_policy",
+                          "clock_overhead_ns",
+                          "options",
+                          "seed",
+                          "rounds",
+                          "modes",
+                          "paired"};
     for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
         if (json_object_get(cb, ours[i]) == NULL) {
             fprintf(stderr, "context.chanbench.%s missing\n", ours[i]);
@@ -162,7 +180,7 @@ check_context(json_t *doc) {
     json_t *topo = json_object_get(cb, "topology");
     CHECK(json_integer_value(json_object_get(topo, "pus")) >= 1);
     json_t *opts = json_object_get(cb, "options");
-    CHECK(json_integer_value(json_object_get(opts, "repetitions")) == 3);
+    CHECK(json_integer_value(json_object_get(opts, "rounds")) == 3);
     CHECK_NEAR(num(opts, "min_time_s"), 0.02, 1e-12);
 #if defined(CHANBENCH_HAVE_JEMALLOC)
     CHECK_STR(json_string_value(json_object_get(cb, "allocator")), "jemalloc");

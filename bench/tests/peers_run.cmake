@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: MIT
-# `chanbench run --impl goc,<peers>` with the real out-of-process peers this build made (PEERS,
-# comma-separated: go, crossbeam): each peer's rows land in the results file next to goc's with
-# the harness's aggregates and its context entry, and the side-by-side table compares them. No
-# timings are checked. Run by ctest with CHANBENCH, PEERS, WORK and SOURCE_DIR set; prints
-# "SKIPPED: ..." (ctest's skip) when no peer was built.
+# `chanbench run --impl goc,<executors>` with the real executors this build made (PEERS,
+# comma-separated: go, crossbeam): each executor's chunks land in the results file next to
+# goc's, in the same rounds, with the harness's aggregates, its context entry and the paired
+# ratios goc/<executor>. No timings are checked. Run by ctest with CHANBENCH, PEERS, WORK and
+# SOURCE_DIR set; prints "SKIPPED: ..." (ctest's skip) when no executor was built.
 include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
 if(PEERS STREQUAL "")
-  message("SKIPPED: no out-of-process peer was built (see scripts/setup.sh for the toolchains)")
+  message("SKIPPED: no executor was built (see scripts/setup.sh for the toolchains)")
   return()
 endif()
 fresh_work()
@@ -15,11 +15,11 @@ set(names chan/spsc/cap=1024/size=8 chan/pingpong/cap=0 select/fanin/k=4/cap=0
           lock/mutex/threads=2/cs=0)
 chanbench_expect(RC 0 ARGS run --impl goc,${PEERS}
                  --filter "^(chan/spsc/cap=1024/size=8|chan/pingpong/cap=0|select/fanin/k=4/cap=0|lock/mutex/threads=2/cs=0)/"
-                 --quick --min-time 0.01 --repetitions 2 --out ${WORK}/peers.json)
+                 --quick --min-time 0.01 --rounds 2 --out ${WORK}/peers.json)
 if(err MATCHES "skipping|FAILED")
-  message(FATAL_ERROR "a built peer was skipped or failed:\n${err}")
+  message(FATAL_ERROR "a built executor was skipped or failed:\n${err}")
 endif()
-require("${out}" "side by side")
+require("${out}" "paired ratios of wall time")
 file(READ ${WORK}/peers.json doc)
 string(JSON nrows LENGTH "${doc}" benchmarks)
 math(EXPR last "${nrows} - 1")
@@ -43,10 +43,10 @@ foreach(peer ${peers})
   string(JSON impl GET "${doc}" context chanbench peers ${k} impl)
   string(JSON version GET "${doc}" context chanbench peers ${k} version)
   string(JSON libv GET "${doc}" context chanbench peers ${k} library_version)
-  string(JSON aff GET "${doc}" context chanbench peers ${k} affinity)
-  if(NOT impl STREQUAL peer OR version STREQUAL "" OR libv STREQUAL "" OR aff STREQUAL "")
+  string(JSON prog GET "${doc}" context chanbench peers ${k} program)
+  if(NOT impl STREQUAL peer OR version STREQUAL "" OR libv STREQUAL "" OR prog STREQUAL "")
     message(FATAL_ERROR "context.chanbench.peers[${k}]: impl '${impl}' version '${version}' "
-                        "library_version '${libv}' affinity '${aff}'")
+                        "library_version '${libv}' program '${prog}'")
   endif()
   math(EXPR k "${k} + 1")
 endforeach()

@@ -32,8 +32,9 @@ static const struct bench_param full_only[] = {
     BENCH_PARAMS_END,
 };
 
-static const struct bench_impl impls_ab[] = {{"a", NULL}, {"b", NULL}, BENCH_IMPLS_END};
-static const struct bench_impl impls_c[] = {{"c", NULL}, BENCH_IMPLS_END};
+static const struct bench_impl impls_ab[] = {BENCH_IMPL("a", NULL), BENCH_IMPL("b", NULL),
+                                             BENCH_IMPLS_END};
+static const struct bench_impl impls_c[] = {BENCH_IMPL("c", NULL), BENCH_IMPLS_END};
 
 static const struct bench_scenario scenarios[] = {
     {.name = "grid",

@@ -231,10 +231,9 @@ main(void) {
     CHECK(fd >= 0);
     if (fd >= 0)
         close(fd);
-    char *argv[] = {"run",        "--filter", (char *)filter,  "--threads", "2",
-                    "--min-time", "0.005",    "--repetitions", "2",         "--out",
-                    out,          NULL};
-    int rc = harness_run(11, argv, bench_families);
+    char *argv[] = {"run",      "--filter", (char *)filter, "--threads", "2", "--min-time", "0.005",
+                    "--rounds", "2",        "--no-control", "--out",     out, NULL};
+    int rc = harness_run(12, argv, bench_families);
     CHECK(rc == 0);
     json_error_t jerr;
     json_t *doc = json_load_file(out, 0, &jerr);
@@ -242,7 +241,7 @@ main(void) {
     if (doc != NULL) {
         for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
             check_row(&expected[i], doc);
-        /* Nothing beyond the expected names: 2 repetitions each. */
+        /* Nothing beyond the expected names: 2 rounds each. */
         size_t iterations = 0;
         json_t *r;
         size_t i;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Bakes the toolchain and crossbeam-channel versions into the peer (reported in "peer").
+// Bakes the toolchain and crossbeam-channel versions into the executor (its hello answer
+// reports them as version and library_version).
 use std::env;
 use std::fs;
 use std::path::Path;

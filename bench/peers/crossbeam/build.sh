@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Build the crossbeam peer offline from Debian's crate sources:
+# Build the crossbeam peer (chanbench's crossbeam executor) offline from Debian's crate sources:
 #   bench/peers/crossbeam/build.sh OUTDIR  ->  OUTDIR/chanbench-peer-crossbeam
 # The crate is copied to OUTDIR/src and built there (cargo writes Cargo.lock next to Cargo.toml,
 # and reads .cargo/config.toml from the directory it runs in), with CARGO_HOME and the target

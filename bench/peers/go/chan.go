@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Channel scenarios of the Go peer: spsc, mpsc, mpmc, pingpong, paced. Names and parameters are
-// those of docs/results-format.md; each run checks its own result and exits non-zero on a
-// mismatch instead of reporting it.
+// Channel scenarios of the Go executor: spsc, mpsc, mpmc, pingpong, paced. Names and parameters
+// are those of docs/results-format.md (parsed in bench.go); each run checks its own result and,
+// on a mismatch, ends the executor through fatalf (a "failed" answer, exit status 1) instead of
+// reporting it.
 
 package main
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Lock scenarios of the Go peer: sync.Mutex and sync.RWMutex under T goroutines, with cs ns of
-// calibrated busy work inside the lock and outsideNs outside it. The shape is libgoc's
+// Lock scenarios of the Go executor: sync.Mutex and sync.RWMutex under T goroutines, with cs ns
+// of calibrated busy work inside the lock and outsideNs outside it. The shape is libgoc's
 // bench/scenarios/lock.c: batches of lockGrain from a shared counter, one acquisition in
 // latencyEvery timed, the same extras.
 

@@ -1,367 +1,361 @@
 // SPDX-License-Identifier: MIT
-// chanbench-peer-go: the Go peer of chanbench. It runs the channel, select and lock scenarios of
-// docs/results-format.md with Go's own primitives and writes one JSON document to stdout:
-//   {"peer": {...}, "benchmarks": [iteration rows]}
-// Usage: chanbench-peer-go [--list] [--filter REGEX] [--repetitions N] [--min-time S]
-//                          [--cpus LIST] [--quick] [--outside-ns NS] [--verbose]
+// chanbench-peer-go: the Go executor of chanbench (docs/results-format.md, "Executors: the Go
+// and crossbeam peers (protocol 2)"). chanbench starts it once per run as
+//   chanbench-peer-go --serve [--outside-ns NS]
+// and sends it work orders on stdin, one per line (hello protocol=2; run id=I bench=NAME
+// iters=N pus=LIST|none; quit). For each run it confines the process to the order's PUs, runs
+// the named channel, select or lock scenario (chan.go, select.go, lock.go) once with Go's own
+// primitives, doing exactly N operations, and answers one JSON object per line on stdout with
+// the raw figures of that timed run. Which benchmarks run, how many operations, warm-up, the
+// order of runs, statistics and percentiles are all chanbench's.
 
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
+	"io"
+	"math"
 	"os"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-const impl = "go"
+const (
+	impl     = "go"
+	protocol = 2
+	usageMsg = "usage: chanbench-peer-go --serve [--outside-ns NS]  " +
+		"(work orders on stdin, protocol 2: docs/results-format.md)"
+	cpuTimeScope = "process: getrusage(RUSAGE_SELF) deltas, Go runtime threads included"
+	pinning      = "process: before each run every thread of the process gets the distinct PUs " +
+		"of the work order with sched_setaffinity and GOMAXPROCS = their count (pus=none: the mask " +
+		"the executor started with); goroutines are not pinned to single PUs; runtime.NumCPU " +
+		"stays the count of the start mask"
+)
 
-func name(family string, params []param) string {
-	var b strings.Builder
-	b.WriteString(family)
-	for _, p := range params {
-		fmt.Fprintf(&b, "/%s=%v", p.key, p.val)
+// outMu serializes the lines written to stdout (answers, and fatalf's failed line).
+var outMu sync.Mutex
+
+var stdout = bufio.NewWriter(os.Stdout)
+
+// writeLine writes one answer line and flushes it.
+func writeLine(b []byte) {
+	outMu.Lock()
+	defer outMu.Unlock()
+	stdout.Write(b)
+	stdout.WriteByte('\n')
+	if err := stdout.Flush(); err != nil {
+		fmt.Fprintf(os.Stderr, "chanbench-peer-go: writing an answer: %v\n", err)
+		os.Exit(1)
 	}
-	return b.String()
 }
 
-func add(list []*bench, family, op string, threads int, quick bool, params []param,
-	run func(n int64) runResult) []*bench {
-	params = append(params, param{"impl", impl})
-	return append(list, &bench{name: name(family, params), family: strings.SplitN(family, "/", 2)[0],
-		op: op, params: params, threads: threads, quick: quick, run: run})
+// running is the id of the run in progress, for fatalf.
+var running struct {
+	sync.Mutex
+	id int64
+	on bool
 }
 
-var caps = []int{0, 1, 16, 64, 1024}
-
-// threadCounts is libgoc's thread grid (BENCH_PARAM_THREADS): the listed counts and "pus" and
-// "2pus" (pus = the CPUs the peer runs on), keeping those up to 2*pus, each once, ascending.
-func threadCounts(pus int, listed ...int) []int {
-	seen := map[int]bool{}
-	var out []int
-	for _, v := range append(listed, pus, 2*pus) {
-		if v >= 1 && v <= 2*pus && !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
+func setRunning(id int64, on bool) {
+	running.Lock()
+	running.id, running.on = id, on
+	running.Unlock()
 }
 
-// registry lists every benchmark, in the order they run; thread counts depend on pus, the
-// number of CPUs the peer runs on (--cpus, or the inherited mask).
-func registry(pus int) []*bench {
-	var l []*bench
-	for _, c := range caps {
-		for _, s := range []int{8, 64, 512} {
-			c, s := c, s
-			run := func(n int64) runResult { return runSPSC[msg8](c, n) }
-			switch s {
-			case 64:
-				run = func(n int64) runResult { return runSPSC[msg64](c, n) }
-			case 512:
-				run = func(n int64) runResult { return runSPSC[msg512](c, n) }
+func runningID() (int64, bool) {
+	running.Lock()
+	defer running.Unlock()
+	return running.id, running.on
+}
+
+func jsonString(s string) []byte {
+	b, _ := json.Marshal(s) // a string always marshals
+	return b
+}
+
+// failLine is {"id":I,"ok":false,"KEY":"MSG"}, without id when the request had no usable one.
+func failLine(id int64, hasID bool, key, msg string) []byte {
+	b := []byte{'{'}
+	if hasID {
+		b = append(b, `"id":`...)
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, ',')
+	}
+	b = append(b, `"ok":false,"`...)
+	b = append(b, key...)
+	b = append(b, `":`...)
+	b = append(b, jsonString(msg)...)
+	return append(b, '}')
+}
+
+// request is one parsed request line: the verb and its key=value words.
+type request struct {
+	verb  string
+	kv    map[string]string
+	id    int64
+	hasID bool  // id= was there and is a decimal integer
+	err   error // the first malformed word, if any
+}
+
+func parseRequest(line string) request {
+	words := strings.Split(line, " ")
+	r := request{verb: words[0], kv: map[string]string{}}
+	for _, w := range words[1:] {
+		i := strings.IndexByte(w, '=')
+		if i <= 0 {
+			if r.err == nil {
+				r.err = fmt.Errorf("malformed request: %q is not key=value", w)
 			}
-			l = add(l, "chan/spsc", "msg", 2, s == 8 && (c == 0 || c == 1024),
-				[]param{{"cap", int64(c)}, {"size", int64(s)}}, run)
+			continue
 		}
-	}
-	for _, p := range threadCounts(pus, 2, 4, 8, 16) {
-		for _, c := range caps {
-			for _, sz := range []int{8, 64, 512} {
-				p, c, sz := p, c, sz
-				run := func(n int64) runResult { return runMPMC[msg8](p, 1, c, n) }
-				switch sz {
-				case 64:
-					run = func(n int64) runResult { return runMPMC[msg64](p, 1, c, n) }
-				case 512:
-					run = func(n int64) runResult { return runMPMC[msg512](p, 1, c, n) }
-				}
-				l = add(l, "chan/mpsc", "msg", p+1, false,
-					[]param{{"prod", int64(p)}, {"cap", int64(c)}, {"size", int64(sz)}}, run)
+		if _, dup := r.kv[w[:i]]; dup {
+			if r.err == nil {
+				r.err = fmt.Errorf("malformed request: %s= given twice", w[:i])
 			}
+			continue
+		}
+		r.kv[w[:i]] = w[i+1:]
+	}
+	if v, ok := r.kv["id"]; ok {
+		id, err := parseUint(v, 0, math.MaxInt64)
+		if err == nil {
+			r.id, r.hasID = id, true
+		} else if r.err == nil {
+			r.err = fmt.Errorf("malformed request: id: %v", err)
 		}
 	}
-	for _, p := range threadCounts(pus, 1, 2, 4, 8, 16) {
-		for _, q := range threadCounts(pus, 1, 2, 4, 8, 16) {
-			for _, c := range caps {
-				p, q, c := p, q, c
-				l = add(l, "chan/mpmc", "msg", p+q, p == 4 && q == 4 && c == 1024,
-					[]param{{"prod", int64(p)}, {"cons", int64(q)}, {"cap", int64(c)}, {"size", int64(8)}},
-					func(n int64) runResult { return runMPMC[msg8](p, q, c, n) })
+	return r
+}
+
+// executor is the serve loop's state.
+type executor struct {
+	helloDone bool
+	startMask cpuMask // the mask the executor started with (pus=none)
+	cur       cpuMask // the mask applied to every thread, when curValid
+	curValid  bool
+	affinity  string // cur as read back with sched_getaffinity, list form
+}
+
+func (e *executor) errorAnswer(r request, format string, args ...interface{}) {
+	writeLine(failLine(r.id, r.hasID, "error", fmt.Sprintf(format, args...)))
+}
+
+func (e *executor) hello(r request) {
+	if r.kv["protocol"] != strconv.Itoa(protocol) {
+		asked := "no protocol="
+		if v, ok := r.kv["protocol"]; ok {
+			asked = "protocol " + v
+		}
+		b := []byte(`{"protocol":` + strconv.Itoa(protocol) + `,"error":`)
+		b = append(b, jsonString(fmt.Sprintf("chanbench-peer-go speaks protocol %d, asked for %s",
+			protocol, asked))...)
+		writeLine(append(b, '}'))
+		os.Exit(2)
+	}
+	b := []byte(`{"protocol":` + strconv.Itoa(protocol) + `,"impl":"` + impl + `","version":`)
+	b = append(b, jsonString(runtime.Version())...)
+	b = append(b, `,"library_version":`...)
+	b = append(b, jsonString(runtime.Version())...)
+	b = append(b, `,"cpu_time_scope":`...)
+	b = append(b, jsonString(cpuTimeScope)...)
+	b = append(b, `,"pinning":`...)
+	b = append(b, jsonString(pinning)...)
+	writeLine(append(b, '}'))
+	e.helloDone = true
+}
+
+// place confines every thread of the process to want and sets GOMAXPROCS to its CPU count,
+// unless that is already in force.
+func (e *executor) place(want cpuMask) error {
+	if e.curValid && want == e.cur {
+		return nil
+	}
+	e.curValid = false
+	if err := setProcessAffinity(&want); err != nil {
+		return fmt.Errorf("cannot confine the executor to CPUs %s: %v", cpuList(want.list()), err)
+	}
+	got, err := getAffinity(0)
+	if err != nil {
+		return fmt.Errorf("sched_getaffinity: %v", err)
+	}
+	if got != want {
+		return fmt.Errorf("asked for CPUs %s but the kernel allows %s", cpuList(want.list()),
+			cpuList(got.list()))
+	}
+	runtime.GOMAXPROCS(len(want.list()))
+	e.cur, e.curValid, e.affinity = want, true, cpuList(got.list())
+	return nil
+}
+
+var runKeys = []string{"id", "bench", "iters", "pus"}
+
+func (e *executor) run(r request) {
+	if !e.helloDone {
+		e.errorAnswer(r, "run before hello")
+		return
+	}
+	if r.err != nil {
+		e.errorAnswer(r, "%v", r.err)
+		return
+	}
+	for k := range r.kv {
+		known := false
+		for _, w := range runKeys {
+			known = known || k == w
+		}
+		if !known {
+			e.errorAnswer(r, "malformed request: unknown key %s= (run takes id, bench, iters, pus)", k)
+			return
+		}
+	}
+	for _, k := range runKeys {
+		if _, ok := r.kv[k]; !ok {
+			e.errorAnswer(r, "malformed request: missing %s= (run takes id, bench, iters, pus)", k)
+			return
+		}
+	}
+	sc, err := parseBench(r.kv["bench"])
+	if err != nil {
+		e.errorAnswer(r, "%v", err)
+		return
+	}
+	n, err := parseUint(r.kv["iters"], 1, maxIters)
+	if err != nil {
+		e.errorAnswer(r, "iters: %v", err)
+		return
+	}
+	want := e.startMask
+	if pus := r.kv["pus"]; pus != "none" {
+		list := strings.Split(pus, ",")
+		if len(list) != sc.threads {
+			e.errorAnswer(r, "pus=%s lists %d PUs, %s has %d threads", pus, len(list),
+				r.kv["bench"], sc.threads)
+			return
+		}
+		want = cpuMask{}
+		for _, s := range list {
+			pu, err := parseUint(s, 0, maxCPUs-1)
+			if err != nil {
+				e.errorAnswer(r, "pus: %v", err)
+				return
 			}
-		}
-	}
-	for _, c := range []int{0, 1} {
-		c := c
-		l = add(l, "chan/pingpong", "roundtrip", 2, c == 0, []param{{"cap", int64(c)}},
-			func(n int64) runResult { return runPingPong(c, n) })
-	}
-	pauses := []struct {
-		label interface{}
-		ns    int64
-	}{{int64(0), 0}, {"1us", 1000}, {"100us", 100000}}
-	for _, p := range pauses {
-		p := p
-		l = add(l, "chan/paced", "msg", 2, p.ns == 100000, []param{{"pause", p.label}, {"cap", int64(0)}},
-			func(n int64) runResult { return runPaced(p.ns, 0, n) })
-	}
-	for _, k := range []int{2, 4, 8, 16} {
-		for _, c := range []int{0, 64} {
-			k, c := k, c
-			l = add(l, "select/fanin", "msg", k+1, k == 4 && c == 0,
-				[]param{{"k", int64(k)}, {"cap", int64(c)}},
-				func(n int64) runResult { return runFanin(k, c, n) })
-		}
-	}
-	for _, t := range threadCounts(pus, 1, 2, 4, 8, 16, 32) {
-		for _, cs := range []int64{0, 100, 1000} {
-			t, cs := t, cs
-			l = add(l, "lock/mutex", "lockop", t, t <= 2 && cs == 0,
-				[]param{{"threads", int64(t)}, {"cs", cs}},
-				func(n int64) runResult { return runMutex(t, cs, n) })
-		}
-	}
-	for _, t := range threadCounts(pus, 1, 2, 4, 8, 16, 32) {
-		for _, r := range []int{0, 50, 90, 99, 100} {
-			for _, cs := range []int64{0, 100, 1000} {
-				t, r, cs := t, r, cs
-				l = add(l, "lock/rw", "lockop", t, t == 2 && r == 99 && cs == 0,
-					[]param{{"threads", int64(t)}, {"read", int64(r)}, {"cs", cs}},
-					func(n int64) runResult { return runRW(t, r, cs, n) })
+			if !e.startMask.has(int(pu)) {
+				e.errorAnswer(r, "pus: PU %d is not among the CPUs the executor may use (%s)", pu,
+					cpuList(e.startMask.list()))
+				return
 			}
+			want.set(int(pu))
 		}
 	}
-	return l
-}
-
-// object writes params as a JSON object in their order; int64 values as integers.
-func object(ps []param) json.RawMessage {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(p.key)
-		v, _ := json.Marshal(p.val)
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
+	if err := e.place(want); err != nil {
+		e.errorAnswer(r, "%v", err)
+		return
 	}
-	b.WriteByte('}')
-	return b.Bytes()
-}
 
-type latencyRow struct {
-	Count uint64 `json:"count"`
-	Min   int64  `json:"min"`
-	P50   int64  `json:"p50"`
-	P90   int64  `json:"p90"`
-	P99   int64  `json:"p99"`
-	P999  int64  `json:"p999"`
-	Max   int64  `json:"max"`
-}
+	runtime.GC()
+	setRunning(r.id, true)
+	res := sc.run(n)
+	setRunning(0, false)
 
-type row struct {
-	Name            string          `json:"name"`
-	RunName         string          `json:"run_name"`
-	RunType         string          `json:"run_type"`
-	Repetitions     int             `json:"repetitions"`
-	RepetitionIndex int             `json:"repetition_index"`
-	Threads         int             `json:"threads"`
-	Iterations      int64           `json:"iterations"`
-	RealTime        float64         `json:"real_time"`
-	CPUTime         float64         `json:"cpu_time"`
-	TimeUnit        string          `json:"time_unit"`
-	ItemsPerSecond  float64         `json:"items_per_second"`
-	Family          string          `json:"family"`
-	Impl            string          `json:"impl"`
-	Params          json.RawMessage `json:"params"`
-	Op              string          `json:"op"`
-	Vcsw            int64           `json:"voluntary_ctx_switches"`
-	Ivcsw           int64           `json:"involuntary_ctx_switches"`
-	Latency         *latencyRow     `json:"latency_ns,omitempty"`
-	Extra           json.RawMessage `json:"extra,omitempty"`
-	Verified        bool            `json:"verified"`
-}
-
-type peerInfo struct {
-	Impl           string `json:"impl"`
-	Version        string `json:"version"`
-	LibraryVersion string `json:"library_version"`
-	Gomaxprocs     int    `json:"gomaxprocs"`
-	Affinity       string `json:"affinity"`
-	CPUTimeScope   string `json:"cpu_time_scope"`
-	Pinning        string `json:"pinning"`
-}
-
-type document struct {
-	Peer       peerInfo `json:"peer"`
-	Benchmarks []row    `json:"benchmarks"`
-}
-
-func toRow(b *bench, r runResult, reps, idx int) row {
-	ops := float64(r.ops)
-	rw := row{
-		Name: b.name, RunName: b.name, RunType: "iteration", Repetitions: reps, RepetitionIndex: idx,
-		Threads: b.threads, Iterations: r.ops,
-		RealTime: float64(r.u.wall) / ops, CPUTime: float64(r.u.cpu) / ops, TimeUnit: "ns",
-		Family: b.family, Impl: impl, Params: object(b.params), Op: b.op,
-		Vcsw: r.u.vcsw, Ivcsw: r.u.ivcsw, Verified: true,
+	b := []byte(`{"id":`)
+	b = strconv.AppendInt(b, r.id, 10)
+	b = append(b, `,"ok":true,"ops":`...)
+	b = strconv.AppendInt(b, res.ops, 10)
+	b = append(b, `,"wall_ns":`...)
+	b = strconv.AppendInt(b, res.u.wall, 10)
+	b = append(b, `,"cpu_ns":`...)
+	b = strconv.AppendInt(b, res.u.cpu, 10)
+	b = append(b, `,"vcsw":`...)
+	b = strconv.AppendInt(b, res.u.vcsw, 10)
+	b = append(b, `,"ivcsw":`...)
+	b = strconv.AppendInt(b, res.u.ivcsw, 10)
+	b = append(b, `,"threads":`...)
+	b = strconv.AppendInt(b, int64(sc.threads), 10)
+	b = append(b, `,"affinity":`...)
+	b = append(b, jsonString(e.affinity)...)
+	b = append(b, `,"gomaxprocs":`...)
+	b = strconv.AppendInt(b, int64(runtime.GOMAXPROCS(0)), 10)
+	if res.lat != nil {
+		b = append(b, `,"hist":`...)
+		b = res.lat.appendJSON(b)
 	}
-	if r.u.wall > 0 {
-		rw.ItemsPerSecond = ops * 1e9 / float64(r.u.wall)
-	}
-	if r.lat != nil {
-		h := r.lat
-		rw.Latency = &latencyRow{Count: h.n, Min: h.min, P50: h.quantile(0.5), P90: h.quantile(0.9),
-			P99: h.quantile(0.99), P999: h.quantile(0.999), Max: h.max}
-		if h.n == 0 {
-			rw.Latency.Min = 0
-		}
-	}
-	if len(r.extra) > 0 {
-		rw.Extra = object(r.extra)
-	}
-	return rw
+	b = append(b, `,"extra":`...)
+	b = appendExtra(b, res.extra)
+	writeLine(append(b, '}'))
+	releaseHists()
 }
 
-// parseMinTime accepts "0.5" and Google Benchmark's "0.5s".
-func parseMinTime(s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("bad --min-time %q (seconds, e.g. 0.5)", s)
-	}
-	return v, nil
-}
-
+// usageExit prints one line on stderr, the problem (if any) and the usage, and exits 2.
 func usageExit(format string, args ...interface{}) {
-	fmt.Fprintf(os.Stderr, "chanbench-peer-go: "+format+"\n", args...)
-	fmt.Fprintf(os.Stderr, "usage: chanbench-peer-go [--list] [--filter REGEX] [--repetitions N] "+
-		"[--min-time S] [--cpus LIST] [--quick] [--outside-ns NS] [--verbose]\n")
+	if format != "" {
+		fmt.Fprintf(os.Stderr, "chanbench-peer-go: "+format+"; ", args...)
+	}
+	fmt.Fprintln(os.Stderr, usageMsg)
 	os.Exit(2)
 }
 
 func main() {
-	fs := flag.NewFlagSet("chanbench-peer-go", flag.ContinueOnError)
-	list := fs.Bool("list", false, "print the benchmark names and exit")
-	filter := fs.String("filter", "", "run the benchmarks whose name matches this regular expression (leading '-': those that do not)")
-	reps := fs.Int("repetitions", 1, "repetitions of each benchmark")
-	minTimeS := fs.String("min-time", "", "seconds one repetition lasts at least (default 0.5, 0.05 with --quick)")
-	cpus := fs.String("cpus", "", "CPU list to run on, e.g. 0-1 (default: the CPUs this process may use)")
-	quick := fs.Bool("quick", false, "run the small --quick subset")
-	outside := fs.Int64("outside-ns", outsideNs, "lock scenarios: busy work between two lock operations, ns")
-	verbose := fs.Bool("verbose", false, "progress on stderr")
-	fs.SetOutput(os.Stderr)
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		os.Exit(2)
-	}
-	if fs.NArg() > 0 {
-		usageExit("unexpected argument %q", fs.Arg(0))
-	}
-	if *reps < 1 {
-		usageExit("--repetitions must be at least 1")
-	}
-	minTime := 0.5
-	if *quick {
-		minTime = 0.05
-	}
-	if *minTimeS != "" {
-		v, err := parseMinTime(*minTimeS)
-		if err != nil {
-			usageExit("%v", err)
-		}
-		minTime = v
-	}
-	outsideNs = *outside
-
-	negate := false
-	pattern := *filter
-	if strings.HasPrefix(pattern, "-") {
-		negate, pattern = true, pattern[1:]
-	}
-	if pattern == "all" {
-		pattern = ""
-	}
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		usageExit("bad --filter: %v", err)
-	}
-	var cpuSet []int
-	if *cpus != "" {
-		cl, err := parseCPUList(*cpus)
-		if err != nil {
-			usageExit("%v", err)
-		}
-		cpuSet = cl
-	} else {
-		aff, err := getAffinity(0)
-		if err != nil {
-			fatalf("sched_getaffinity: %v", err)
-		}
-		cpuSet = aff.list()
-	}
-	var selected []*bench
-	for _, b := range registry(len(cpuSet)) {
-		if re.MatchString(b.name) != negate && (!*quick || b.quick) {
-			selected = append(selected, b)
+	serve := false
+	args := os.Args[1:]
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--serve":
+			serve = true
+		case a == "--outside-ns" || strings.HasPrefix(a, "--outside-ns="):
+			v := strings.TrimPrefix(a, "--outside-ns=")
+			if a == "--outside-ns" {
+				if i+1 == len(args) {
+					usageExit("--outside-ns needs a value")
+				}
+				i++
+				v = args[i]
+			}
+			ns, err := parseDuration(v)
+			if err != nil {
+				usageExit("--outside-ns: %v", err)
+			}
+			outsideNs = ns
+		default:
+			usageExit("unexpected argument %q", a)
 		}
 	}
-	if *list {
-		for _, b := range selected {
-			fmt.Println(b.name)
-		}
-		return
+	if !serve {
+		usageExit("")
 	}
 
-	if *cpus != "" {
-		pinProcess(cpuSet)
-	}
-	aff, err := getAffinity(0)
+	start, err := getAffinity(0)
 	if err != nil {
 		fatalf("sched_getaffinity: %v", err)
 	}
-	pinning := "none: the CPUs the process was started with"
-	if *cpus != "" {
-		pinning = "process: sched_setaffinity before the Go runtime starts (re-exec), GOMAXPROCS = CPU count; goroutines are not pinned to single CPUs"
-	}
-	doc := document{Peer: peerInfo{Impl: impl, Version: runtime.Version(), LibraryVersion: runtime.Version(),
-		Gomaxprocs: runtime.GOMAXPROCS(0), Affinity: cpuList(aff.list()),
-		CPUTimeScope: "process: getrusage(RUSAGE_SELF) deltas, Go runtime threads included",
-		Pinning:      pinning}, Benchmarks: []row{}}
-
+	e := &executor{startMask: start}
 	calibrateWork()
-	for _, b := range selected {
-		if *verbose {
-			fmt.Fprintf(os.Stderr, "%s ...", b.name)
+
+	in := bufio.NewReader(os.Stdin)
+	for {
+		line, err := in.ReadString('\n')
+		if err != nil && err != io.EOF {
+			fatalf("reading stdin: %v", err)
 		}
-		rs := measure(b, minTime, *reps)
-		for i, r := range rs {
-			doc.Benchmarks = append(doc.Benchmarks, toRow(b, r, *reps, i))
+		if line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"); line != "" {
+			r := parseRequest(line)
+			switch r.verb {
+			case "hello":
+				e.hello(r)
+			case "run":
+				e.run(r)
+			case "quit":
+				os.Exit(0)
+			default:
+				e.errorAnswer(r, "malformed request: unknown verb %q (hello, run, quit)", r.verb)
+			}
 		}
-		if *verbose {
-			last := doc.Benchmarks[len(doc.Benchmarks)-1]
-			fmt.Fprintf(os.Stderr, " %d iterations, %.1f ns/op real, %.1f ns/op cpu\n",
-				last.Iterations, last.RealTime, last.CPUTime)
+		if err == io.EOF {
+			os.Exit(0)
 		}
-	}
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		fatalf("json: %v", err)
-	}
-	out = append(out, '\n')
-	if _, err := os.Stdout.Write(out); err != nil {
-		fatalf("writing results: %v", err)
 	}
 }

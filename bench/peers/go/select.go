@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// select fan-in of the Go peer: k producers, each on its own channel, one consumer in a select
-// statement over all k (generated: select_gen.go).
+// select fan-in of the Go executor: k producers, each on its own channel, one consumer in a
+// select statement over all k (generated: select_gen.go).
 
 package main
 

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Linux plumbing for the Go peer: monotonic clock, process rusage, CPU affinity.
-// Only the standard library (syscall) is used, so the peer builds offline.
+// Linux plumbing for the Go executor: monotonic clock, process rusage, CPU affinity, and fatalf.
+// Only the standard library (syscall) is used, so the executor builds offline.
 
 package main
 
 import (
 	"fmt"
 	"os"
-	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,17 +48,13 @@ type cpuMask [16]uint64
 
 const maxCPUs = 1024
 
-func maskOf(cpus []int) (m cpuMask) {
-	for _, c := range cpus {
-		m[c/64] |= 1 << (uint(c) % 64)
-	}
-	return m
-}
+func (m *cpuMask) has(c int) bool { return m[c/64]&(1<<(uint(c)%64)) != 0 }
+func (m *cpuMask) set(c int)      { m[c/64] |= 1 << (uint(c) % 64) }
 
 func (m *cpuMask) list() []int {
 	var out []int
 	for c := 0; c < maxCPUs; c++ {
-		if m[c/64]&(1<<(uint(c)%64)) != 0 {
+		if m.has(c) {
 			out = append(out, c)
 		}
 	}
@@ -87,95 +81,36 @@ func getAffinity(tid int) (cpuMask, error) {
 	return m, nil
 }
 
-// setProcessAffinity applies m to every thread the process has now (/proc/self/task). Threads
-// the Go runtime creates later are cloned from one of these and inherit the mask.
+// setProcessAffinity applies m to every thread of the process (/proc/self/task). Threads the
+// Go runtime creates later are cloned from one of them and inherit the mask; one cloned during
+// the sweep from a thread not yet done shows up in the next listing, so the sweep repeats until a
+// listing names no thread it has not done.
 func setProcessAffinity(m *cpuMask) error {
-	ents, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return setAffinity(0, m)
-	}
-	for _, e := range ents {
-		tid, err := strconv.Atoi(e.Name())
+	done := map[int]bool{}
+	for round := 0; ; round++ {
+		ents, err := os.ReadDir("/proc/self/task")
 		if err != nil {
-			continue
+			return fmt.Errorf("listing the threads: %v", err)
 		}
-		if err := setAffinity(tid, m); err != nil && err != syscall.ESRCH {
-			return fmt.Errorf("sched_setaffinity(tid %d): %v", tid, err)
+		fresh := 0
+		for _, e := range ents {
+			tid, err := strconv.Atoi(e.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			fresh++
+			if err := setAffinity(tid, m); err != nil && err != syscall.ESRCH {
+				return fmt.Errorf("sched_setaffinity(tid %d): %v", tid, err)
+			}
+			done[tid] = true
 		}
-	}
-	return nil
-}
-
-const pinnedEnv = "CHANBENCH_PEER_PINNED"
-
-// pinProcess restricts the whole process to cpus and sets GOMAXPROCS to their count.
-//
-// How: the first time, the calling thread sets its own mask and re-executes the program
-// (execve keeps the caller's mask), so that the Go runtime starts already confined: every thread
-// it ever creates inherits the mask, and its idea of the CPU count (runtime.NumCPU, which it
-// reads once from sched_getaffinity at start and uses to decide whether spinning pays) matches.
-// After the exec (marked by CHANBENCH_PEER_PINNED=1), the mask is checked and applied again to
-// every existing thread. If the exec fails, the per-thread sweep alone is used.
-func pinProcess(cpus []int) {
-	want := maskOf(cpus)
-	if os.Getenv(pinnedEnv) != "1" {
-		runtime.LockOSThread()
-		if err := setAffinity(0, &want); err != nil {
-			fatalf("cannot pin to CPUs %s: sched_setaffinity: %v", cpuList(cpus), err)
+		if fresh == 0 {
+			return nil
 		}
-		exe, err := os.Executable()
-		if err == nil {
-			env := append(os.Environ(), pinnedEnv+"=1")
-			err = syscall.Exec(exe, os.Args, env)
-		}
-		fmt.Fprintf(os.Stderr, "chanbench-peer-go: re-exec under the CPU mask failed (%v); "+
-			"setting the mask thread by thread\n", err)
-		runtime.UnlockOSThread()
-	}
-	if err := setProcessAffinity(&want); err != nil {
-		fatalf("cannot pin to CPUs %s: %v", cpuList(cpus), err)
-	}
-	got, err := getAffinity(0)
-	if err != nil {
-		fatalf("sched_getaffinity: %v", err)
-	}
-	if got != want {
-		fatalf("asked for CPUs %s but the kernel allows %s (is a CPU outside this process's cpuset?)",
-			cpuList(cpus), cpuList(got.list()))
-	}
-	runtime.GOMAXPROCS(len(cpus))
-}
-
-// parseCPUList reads "0-3,8,10-11".
-func parseCPUList(s string) ([]int, error) {
-	seen := map[int]bool{}
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		lo, hi := part, part
-		if i := strings.IndexByte(part, '-'); i >= 0 {
-			lo, hi = part[:i], part[i+1:]
-		}
-		a, err1 := strconv.Atoi(lo)
-		b, err2 := strconv.Atoi(hi)
-		if err1 != nil || err2 != nil || a < 0 || b < a || b >= maxCPUs {
-			return nil, fmt.Errorf("bad CPU list %q (expected e.g. 0-1 or 0,2,4-7)", s)
-		}
-		for c := a; c <= b; c++ {
-			seen[c] = true
+		if round == 100 {
+			return fmt.Errorf("threads keep appearing while setting the CPU mask")
 		}
 	}
-	if len(seen) == 0 {
-		return nil, fmt.Errorf("empty CPU list %q", s)
-	}
-	out := make([]int, 0, len(seen))
-	for c := range seen {
-		out = append(out, c)
-	}
-	sort.Ints(out)
-	return out, nil
 }
 
 // cpuList writes a sorted CPU list in the kernel's form: "0-1", "0,2,4-7".
@@ -222,7 +157,16 @@ func spinFor(d int64) {
 	}
 }
 
+// fatalf ends the executor on a failed self-check (or a failed getrusage) during a run: one
+// line {"id":I,"ok":false,"failed":"..."} on stdout for the run in progress (outside a run, only
+// the line on stderr), then exit status 1. The first caller takes outMu for good, so a second
+// failing goroutine cannot write another line before the process is gone.
 func fatalf(format string, args ...interface{}) {
-	fmt.Fprintf(os.Stderr, "chanbench-peer-go: "+format+"\n", args...)
+	msg := fmt.Sprintf(format, args...)
+	outMu.Lock()
+	fmt.Fprintf(os.Stderr, "chanbench-peer-go: %s\n", msg)
+	if id, ok := runningID(); ok {
+		os.Stdout.Write(append(failLine(id, true, "failed", msg), '\n'))
+	}
 	os.Exit(1)
 }

@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: MIT
-# SIGINT to a running `chanbench run`: it stops after the current repetition, writes a valid
-# file marked complete: false, and exits 130. The script waits for the table header (printed
+# SIGINT to a running `chanbench run`: it stops after the current chunk, writes a valid file
+# marked complete: false with the chunks that finished, and exits 130. The script waits for the table header (printed
 # once the handlers are installed) before it sends the signal. Run by ctest with CHANBENCH,
 # WORK and SOURCE_DIR set.
 include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
 fresh_work()
 
-# 100000 repetitions of >= 10 ms: far longer than the test, so the signal lands mid-run.
+# 100000 rounds of >= 10 ms: far longer than the test, so the signal lands mid-run.
 set(script [=[
-"$1" run --filter '^chan/pingpong/cap=0/impl=goc$' --repetitions 100000 --min-time 0.01 --out "$2/int.json" >"$2/stdout" 2>"$2/stderr" &
+"$1" run --filter '^chan/pingpong/cap=0/impl=goc$' --rounds 100000 --min-time 0.01 --out "$2/int.json" >"$2/stdout" 2>"$2/stderr" &
 pid=$!
 i=0
 until grep -q 'benchmark' "$2/stdout" 2>/dev/null; do
@@ -31,7 +31,8 @@ require("${chanbench_err}" "interrupted by SIGINT")
 file(READ ${WORK}/int.json doc)
 string(JSON complete GET "${doc}" context chanbench complete)
 string(JSON n LENGTH "${doc}" benchmarks)
-if(NOT complete STREQUAL "OFF" OR NOT n EQUAL 0)
+string(JSON done GET "${doc}" context chanbench rounds completed)
+if(NOT complete STREQUAL "OFF" OR n LESS 7 OR done LESS 1) # chunks and 6 aggregates
   message(FATAL_ERROR "interrupted file: complete ${complete}, ${n} rows")
 endif()
 file(GLOB tmp ${WORK}/*tmp*)

@@ -1,28 +1,17 @@
 // SPDX-License-Identifier: MIT
-// Benchmark records, worker threads and the timing loop of the crossbeam peer (testing.B's
-// method: grow the iteration count until one run lasts min-time, then time N repetitions).
+// What the scenarios of the crossbeam executor share: the run context (where worker threads run,
+// the busy-work calibration), worker start and join, and the result of one run.
 
 use crate::hist::Hist;
 use crate::sys::{self, Usage};
 use std::sync::{Arc, Barrier};
 use std::thread::{self, JoinHandle};
 
-/// A parameter or extra value.
+/// An extra value.
 #[derive(Clone)]
 pub enum Val {
     I(i64),
     F(f64),
-    S(String),
-}
-
-impl std::fmt::Display for Val {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        match self {
-            Val::I(v) => write!(f, "{}", v),
-            Val::F(v) => write!(f, "{}", v),
-            Val::S(v) => write!(f, "{}", v),
-        }
-    }
 }
 
 /// What one run of n operations measured.
@@ -44,12 +33,12 @@ impl RunResult {
     }
 }
 
-/// Where the benchmark's threads run.
+/// One run's context.
 pub struct Ctx {
-    pub cpus: Vec<usize>,
-    /// Pin worker thread i to cpus[i % len] (as libgoc's harness pins its threads); otherwise
-    /// every thread may run on any CPU of the process mask.
-    pub pin_threads: bool,
+    /// The work order's placement: worker i pins itself to pus[i] (one PU per thread of the
+    /// scenario, in the thread order of docs/results-format.md); None: workers are not pinned
+    /// and keep the mask the executor was started with.
+    pub pus: Option<Vec<usize>>,
     pub outside_ns: i64,
     pub ns_per_work_iter: f64,
 }
@@ -61,16 +50,22 @@ impl Ctx {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let cpu = if self.pin_threads {
-            Some(self.cpus[idx % self.cpus.len()])
-        } else {
-            None
+        let cpu = match &self.pus {
+            Some(pus) => match pus.get(idx) {
+                Some(&c) => Some(c),
+                None => crate::fatal(&format!(
+                    "worker {} started, but the work order lists {} PUs",
+                    idx,
+                    pus.len()
+                )),
+            },
+            None => None,
         };
         let bar = bar.clone();
         thread::spawn(move || {
             if let Some(c) = cpu {
                 if let Err(e) = sys::set_thread_affinity(&[c]) {
-                    crate::fatal(&format!("cannot pin a worker to CPU {}: {}", c, e));
+                    crate::fatal(&format!("cannot pin worker {} to PU {}: {}", idx, c, e));
                 }
             }
             bar.wait();
@@ -92,37 +87,4 @@ pub fn join<T>(h: JoinHandle<T>) -> T {
         Ok(v) => v,
         Err(_) => crate::fatal("a worker thread panicked"),
     }
-}
-
-pub type RunFn = Box<dyn Fn(&Ctx, u64) -> RunResult>;
-
-pub struct Bench {
-    pub name: String,
-    pub family: String,
-    pub op: &'static str,
-    pub params: Vec<(&'static str, Val)>,
-    pub threads: usize,
-    pub quick: bool,
-    pub run: RunFn,
-}
-
-const MAX_ITERS: u64 = 1_000_000_000;
-
-/// Runs b the testing.B way and returns its repetitions.
-pub fn measure(b: &Bench, ctx: &Ctx, min_time_s: f64, reps: usize) -> Vec<RunResult> {
-    (b.run)(ctx, 1); // warm-up: thread start, page faults in channel buffers
-    let goal = (min_time_s * 1e9) as i64;
-    let mut n: u64 = 1;
-    let mut r = (b.run)(ctx, n);
-    while r.u.wall < goal && n < MAX_ITERS {
-        let last = n;
-        let prev = r.u.wall.max(1);
-        // Predict the count that reaches the goal, aim 20 % over, grow at most 100x per step.
-        let mut next = (goal as f64 * last as f64 / prev as f64) as u64;
-        next += next / 5;
-        next = next.min(100 * last).max(last + 1).min(MAX_ITERS);
-        n = next;
-        r = (b.run)(ctx, n);
-    }
-    (0..reps).map(|_| (b.run)(ctx, n)).collect()
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Lock scenarios of the crossbeam peer: std::sync::Mutex and std::sync::RwLock (futex-based on
-// Linux since Rust 1.62) under T threads, with cs ns of calibrated busy work inside the lock and
-// ctx.outside_ns outside it. The shape is libgoc's bench/scenarios/lock.c: batches of GRAIN
+// Lock scenarios of the crossbeam executor: std::sync::Mutex and std::sync::RwLock (futex-based
+// on Linux since Rust 1.62) under T threads, with cs ns of calibrated busy work inside the lock
+// and ctx.outside_ns outside it. The shape is libgoc's bench/scenarios/lock.c: batches of GRAIN
 // from a shared counter, one acquisition in LATENCY_EVERY timed, the same extras.
 
 use crate::bench::{join, Ctx, RunResult, Val};
@@ -60,7 +60,7 @@ pub fn calibrate_work() -> f64 {
         sink(work(r, iters));
         best = best.min(now_ns() - t);
     }
-    best as f64 / ITERS as f64
+    best.max(1) as f64 / ITERS as f64
 }
 
 /// Threads take operations from a shared counter in batches of this many, so all finish
@@ -125,10 +125,10 @@ pub fn run_mutex(ctx: &Ctx, threads: usize, cs_ns: i64, n: u64) -> RunResult {
     let hs: Vec<_> = (0..threads)
         .map(|t| {
             let (mu, next) = (mu.clone(), next.clone());
+            let mut h = Hist::new();
             ctx.spawn(t, &bar, move || {
                 let mut x = 1u64;
                 let mut tally = Tally::default();
-                let mut h = Hist::new();
                 while let Some((s, e)) = claim(&next, n) {
                     for _ in s..e {
                         let mut g = if tally.ops % LATENCY_EVERY == 0 {
@@ -179,10 +179,10 @@ pub fn run_rw(ctx: &Ctx, threads: usize, read_pct: u64, cs_ns: i64, n: u64) -> R
         .map(|t| {
             let (rw, next) = (rw.clone(), next.clone());
             let mut rng = 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(t as u64 + 1);
+            let mut h = Hist::new();
             ctx.spawn(t, &bar, move || {
                 let mut x = 1u64;
                 let mut tally = Tally::default();
-                let mut h = Hist::new();
                 while let Some((s, e)) = claim(&next, n) {
                     for _ in s..e {
                         let read = if read_pct == 0 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// select fan-in of the crossbeam peer: k producers, each on its own channel, one consumer in a
-// crossbeam_channel::Select over all k.
+// select fan-in of the crossbeam executor: k producers, each on its own channel, one consumer in
+// a crossbeam_channel::Select over all k.
 
 use crate::bench::{join, Ctx, RunResult, Val};
 use crate::chan::{Stamped, LATENCY_EVERY};
@@ -46,10 +46,10 @@ pub fn run_fanin(ctx: &Ctx, k: usize, cap: usize, n: u64) -> RunResult {
         }));
     }
     let stop_c = stop.clone();
+    let mut h = Hist::new();
     let consumer = ctx.spawn(0, &bar, move || {
         let u0 = Usage::now();
         let mut u = Usage::default();
-        let mut h = Hist::new();
         let mut next = vec![0u64; k];
         let mut counts = vec![0u64; k];
         let mut got = 0u64;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Linux plumbing of the crossbeam peer, declared directly against glibc (no libc crate is
+// Linux plumbing of the crossbeam executor, declared directly against glibc (no libc crate is
 // available offline): monotonic clock, process rusage, CPU affinity, nanosleep-based pauses.
 
 use std::os::raw::{c_int, c_long};
@@ -120,30 +120,6 @@ pub fn thread_affinity() -> Result<Vec<usize>, String> {
     Ok((0..MAX_CPUS)
         .filter(|&c| m[c / 64] & (1u64 << (c % 64)) != 0)
         .collect())
-}
-
-/// Reads "0-3,8,10-11".
-pub fn parse_cpu_list(s: &str) -> Result<Vec<usize>, String> {
-    let bad = || format!("bad CPU list {:?} (expected e.g. 0-1 or 0,2,4-7)", s);
-    let mut v = Vec::new();
-    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (lo, hi) = match part.find('-') {
-            Some(i) => (&part[..i], &part[i + 1..]),
-            None => (part, part),
-        };
-        let a: usize = lo.trim().parse().map_err(|_| bad())?;
-        let b: usize = hi.trim().parse().map_err(|_| bad())?;
-        if b < a || b >= MAX_CPUS {
-            return Err(bad());
-        }
-        v.extend(a..=b);
-    }
-    if v.is_empty() {
-        return Err(format!("empty CPU list {:?}", s));
-    }
-    v.sort_unstable();
-    v.dedup();
-    Ok(v)
 }
 
 /// Writes a sorted CPU list in the kernel's form: "0-1", "0,2,4-7".
