@@ -17,9 +17,9 @@ enum out_format { FORMAT_CONSOLE, FORMAT_JSON, FORMAT_CSV, FORMAT_GOBENCH };
 
 /* Defaults: full profile and --quick profile. A round runs every benchmark's every impl once
  * (one chunk each); --min-time is the length a chunk is calibrated to. */
-#define CLI_ROUNDS 20
+#define CLI_ROUNDS 30
 #define CLI_MIN_TIME_S 0.1
-#define CLI_QUICK_ROUNDS 5
+#define CLI_QUICK_ROUNDS 6
 #define CLI_QUICK_MIN_TIME_S 0.05
 #define CLI_PEER_TIMEOUT_S 60.0
 
