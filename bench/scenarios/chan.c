@@ -22,58 +22,14 @@
 
 #include <goc/goc.h>
 
+#include "goc_ops.h"
 #include "harness.h"
 #include "ops.h"
 
 /* ---- impls ------------------------------------------------------------------------------ */
 
-static void *
-goc_make(size_t elem_size, size_t cap) {
-    return goc_chan_make(elem_size, cap);
-}
-
-static int
-goc_send_op(void *ch, const void *elem) {
-    return goc_chan_send(ch, elem);
-}
-
-static int
-goc_recv_op(void *ch, void *out) {
-    return goc_chan_recv(ch, out);
-}
-
-static int
-goc_try_send_op(void *ch, const void *elem) {
-    return goc_chan_try_send(ch, elem);
-}
-
-static int
-goc_try_recv_op(void *ch, void *out) {
-    return goc_chan_try_recv(ch, out);
-}
-
-static int
-goc_close_op(void *ch) {
-    return goc_chan_close(ch);
-}
-
-static void
-goc_free_op(void *ch) {
-    goc_chan_free(ch);
-}
-
-static const struct chan_ops goc_chan_ops = {
-    .make = goc_make,
-    .send = goc_send_op,
-    .recv = goc_recv_op,
-    .try_send = goc_try_send_op,
-    .try_recv = goc_try_recv_op,
-    .close = goc_close_op,
-    .free = goc_free_op,
-};
-
 static const struct bench_impl chan_impls[] = {
-    BENCH_IMPL("goc", &goc_chan_ops),
+    BENCH_IMPL("goc", &peer_goc_chan),
     BENCH_IMPL("naive", &peer_naive_chan),
     BENCH_EXECUTOR("go"),
     BENCH_EXECUTOR("crossbeam"),
@@ -82,7 +38,7 @@ static const struct bench_impl chan_impls[] = {
 
 /* chan/idle has no executor counterpart: it measures libgoc's parking. */
 static const struct bench_impl idle_impls[] = {
-    BENCH_IMPL("goc", &goc_chan_ops),
+    BENCH_IMPL("goc", &peer_goc_chan),
     BENCH_IMPL("naive", &peer_naive_chan),
     BENCH_IMPLS_END,
 };

@@ -24,8 +24,8 @@
 
 #include "harness.h"
 #include "ops.h"
-#include "peers/goc_ops.h"
-#include "peers/work.h"
+#include "goc_ops.h"
+#include "work.h"
 
 #define LAYOUT_CAP 16
 #define LAYOUT_MAX_STAGES 16

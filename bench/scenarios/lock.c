@@ -34,7 +34,7 @@
 
 #include "harness.h"
 #include "ops.h"
-#include "peers/work.h"
+#include "work.h"
 
 #define LOCK_GRAIN 64
 #define LOCK_OUTSIDE_NS 50

@@ -30,7 +30,7 @@
 
 #include "harness.h"
 #include "ops.h"
-#include "peers/goc_ops.h"
+#include "goc_ops.h"
 
 #define PITFALL_BATCH 4
 #define PITFALL_WAIT_NS 20000 /* 20 us */

@@ -3,7 +3,7 @@
  * and one-line errors (exit status 2) for unknown options, bad numbers and bad values. */
 #include "cli.h"
 
-#include "harness_check.h"
+#include "check.h"
 
 /* Parse a NULL-terminated argument list; returns the status and leaves err. */
 static int

@@ -11,26 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "commands.h"
 #include "mwu.h"
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_NEAR(a, b, tol)                                                                      \
-    do {                                                                                           \
-        double check_a_ = (a), check_b_ = (b);                                                     \
-        if (!(fabs(check_a_ - check_b_) <= (tol))) {                                               \
-            fprintf(stderr, "%s:%d: %s = %.12g, want %.12g\n", __FILE__, __LINE__, #a, check_a_,   \
-                    check_b_);                                                                     \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
 
 #define DATA CHANBENCH_SOURCE_DIR "/bench/tests/data/"
 
@@ -41,16 +24,16 @@ test_mwu_known_values(void) {
      * R: wilcox.test(1:5, 6:10)$p.value = 0.007937. */
     double a[] = {1, 2, 3, 4, 5}, b[] = {6, 7, 8, 9, 10};
     CHECK_NEAR(mwu_test(a, 5, b, 5, &u), 2.0 / 252.0, 1e-12);
-    CHECK(u == 0);
+    REQUIRE(u == 0);
     CHECK_NEAR(mwu_test(b, 5, a, 5, &u), 2.0 / 252.0, 1e-12);
-    CHECK(u == 25);
+    REQUIRE(u == 25);
 
     /* SciPy's documentation example for scipy.stats.mannwhitneyu (males vs females):
      * U1 = 17, exact p = 0.1111111111111111, asymptotic (continuity-corrected) p =
      * 0.11134688653314041. */
     double m[] = {19, 22, 16, 29, 24}, f[] = {20, 11, 17, 12};
     CHECK_NEAR(mwu_test(m, 5, f, 4, &u), 0.1111111111111111, 1e-12);
-    CHECK(u == 17);
+    REQUIRE(u == 17);
     CHECK_NEAR(mwu_p_exact(m, 5, f, 4), 0.1111111111111111, 1e-12);
     CHECK_NEAR(mwu_p_normal(m, 5, f, 4), 0.11134688653314041, 1e-12);
 
@@ -63,7 +46,7 @@ test_mwu_known_values(void) {
                   261, 411, 206, 521, 456, 446, 296, 51,  426, 261};
     CHECK_NEAR(mwu_p_normal(l, 20, r, 20), 0.5426959774289482, 1e-12);
     (void)mwu_test(l, 20, r, 20, &u);
-    CHECK(u == 223);
+    REQUIRE(u == 223);
     /* The exact permutation distribution (what mwu_test uses at 40 values) is close. */
     CHECK_NEAR(mwu_p_exact(l, 20, r, 20), 0.5427, 0.002);
 
@@ -83,8 +66,8 @@ test_mwu_known_values(void) {
     /* The smallest possible p: 2 / C(n1 + n2, n1). */
     CHECK_NEAR(mwu_min_p(3, 3), 0.1, 1e-12);
     CHECK_NEAR(mwu_min_p(4, 4), 2.0 / 70.0, 1e-12);
-    CHECK(mwu_min_p(3, 3) >= 0.05 && mwu_min_p(4, 4) < 0.05);
-    CHECK(mwu_min_p(0, 5) == 1.0);
+    REQUIRE(mwu_min_p(3, 3) >= 0.05 && mwu_min_p(4, 4) < 0.05);
+    REQUIRE(mwu_min_p(0, 5) == 1.0);
 }
 
 static void
@@ -93,16 +76,16 @@ test_median_ci(void) {
     for (int i = 0; i < 20; i++)
         x[19 - i] = i + 1; /* unsorted on purpose */
     /* n = 5: [min, max] covers 1 - 2/32 = 0.9375 < 0.95, no interval. */
-    CHECK(!mwu_median_ci(x, 5, 0.95, &lo, &hi));
+    REQUIRE(!mwu_median_ci(x, 5, 0.95, &lo, &hi));
     /* Standard tables of the distribution-free CI of the median at 95 %: n = 6 -> [x1, x6],
      * n = 10 -> [x2, x9], n = 20 -> [x6, x15]. With x = {20, 19, ...} the order statistics
      * of the first n values are 21-n .. 20. */
-    CHECK(mwu_median_ci(x, 6, 0.95, &lo, &hi));
-    CHECK(lo == 15 && hi == 20);
-    CHECK(mwu_median_ci(x, 10, 0.95, &lo, &hi));
-    CHECK(lo == 12 && hi == 19);
-    CHECK(mwu_median_ci(x, 20, 0.95, &lo, &hi));
-    CHECK(lo == 6 && hi == 15);
+    REQUIRE(mwu_median_ci(x, 6, 0.95, &lo, &hi));
+    REQUIRE(lo == 15 && hi == 20);
+    REQUIRE(mwu_median_ci(x, 10, 0.95, &lo, &hi));
+    REQUIRE(lo == 12 && hi == 19);
+    REQUIRE(mwu_median_ci(x, 20, 0.95, &lo, &hi));
+    REQUIRE(lo == 6 && hi == 15);
 }
 
 /* --- the command -------------------------------------------------------------------------- */
@@ -146,7 +129,7 @@ dump(const struct run *r) {
     do {                                                                                           \
         if (!(cond)) {                                                                             \
             dump(r);                                                                               \
-            CHECK(cond);                                                                           \
+            REQUIRE(cond);                                                                         \
         }                                                                                          \
     } while (0)
 
@@ -281,6 +264,5 @@ main(void) {
     test_other_machine_and_few();
     test_formats_and_options();
     test_bad_input();
-    printf("compare_test: ok\n");
-    return 0;
+    return check_result("compare_test");
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Executors (harness/executor.c, docs/results-format.md "Executors"): reading answers (every
+/* Executors (measure/executor.c, docs/results-format.md "Executors"): reading answers (every
  * kind of bad one refused with one line), the protocol against a stand-in program that
  * misbehaves on purpose (fake_executor.c: wrong protocol, silence, a hang past the deadline,
  * death, garbage, another id, a failed check, a refusal), and, where the build made them, the
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "executor.h"
-#include "harness_check.h"
+#include "check.h"
 #include "hist.h"
 #include "topology.h"
 

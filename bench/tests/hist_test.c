@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "harness_check.h"
+#include "check.h"
 
 static uint64_t
 rnd(uint64_t *s) {

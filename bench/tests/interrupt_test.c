@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "results.h"
 #include "run.h"
 

@@ -2,23 +2,15 @@
 /* The hardware floor: pair sampling on a synthetic many-PU topology, refusals, and on this
  * machine positive, finite figures, the rows and context a results file gets, and the floor
  * looked up for a placement. No timing thresholds. */
-#include "scenarios/limit.h"
+#include "check.h"
+#include "floor.h"
+#include "floor_report.h"
 #include "topology.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static bool
 positive(double v) {
@@ -30,7 +22,7 @@ test_sampling(void) {
     char err[256];
     if (topo_init_synthetic("pack:2 l3:2 core:4 pu:2", NULL, err, sizeof err) < 0) {
         fprintf(stderr, "synthetic: %s\n", err);
-        failures++;
+        check_failures++;
         return;
     }
     int pus[32];
@@ -70,7 +62,7 @@ test_sampling(void) {
         CHECK(seen[0] == 16 && seen[1] == 16 && seen[2] == 16 && seen[3] == 16);
     } else {
         fprintf(stderr, "synthetic: %s\n", err);
-        failures++;
+        check_failures++;
     }
     CHECK(topo_init_synthetic("pack:2 l3:2 core:4 pu:2", NULL, err, sizeof err) == 0);
 
@@ -120,7 +112,7 @@ test_measure(void) {
     char err[512];
     if (limit_measure(&o, &r, err, sizeof err) < 0) {
         fprintf(stderr, "limit_measure: %s\n", err);
-        failures++;
+        check_failures++;
         return;
     }
     CHECK(r.npus == topo_num_allowed());
@@ -272,10 +264,5 @@ main(void) {
     test_sampling();
     test_refusals();
     test_measure();
-    if (failures) {
-        fprintf(stderr, "limit_test: %d failure%s\n", failures, failures == 1 ? "" : "s");
-        return 1;
-    }
-    printf("limit_test: ok\n");
-    return 0;
+    return check_result("limit_test");
 }

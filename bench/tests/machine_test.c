@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-#include "harness_check.h"
+#include "check.h"
 
 #ifndef CHANBENCH_SOURCE_DIR
 #error "CHANBENCH_SOURCE_DIR is set by bench/CMakeLists.txt"

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "registry.h"
 #include "results.h"
 #include "run.h"

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Machine modes (harness/modes.c) on synthetic probe series: one cluster is one mode; the
+/* Machine modes (model/modes.c) on synthetic probe series: one cluster is one mode; the
  * VM's levels (~46, ~75, ~450, ~800 ns) are four; two levels with a few readings caught
  * between them are two; a level holding under 5 % of the readings joins its neighbour; tags
  * of chunks whose probes fall in one mode, in two, or are missing. */
 #include <math.h>
 #include <stdlib.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "modes.h"
 #include "schedule.h"
 

@@ -11,7 +11,7 @@
 
 #include <goc/status.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "ops.h"
 
 static const struct chan_ops *ops = &peer_naive_chan;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Paired ratios (harness/paired.c) on synthetic data: the per-round ratio cancels a machine
+/* Paired ratios (model/paired.c) on synthetic data: the per-round ratio cancels a machine
  * that changes between rounds; the median and its distribution-free interval (order
  * statistics of the binomial); too few rounds for an interval; an interval that holds 1;
  * rounds kept by a mask; outliers. */
 #include <math.h>
 #include <stdlib.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "paired.h"
 
 static void

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "ops.h"
 
 #define THREADS 4

@@ -13,15 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "commands.h"
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
 
 #define DATA CHANBENCH_SOURCE_DIR "/bench/tests/data/"
 
@@ -46,7 +39,7 @@ dump(const struct run *r) {
     do {                                                                                           \
         if (!(cond)) {                                                                             \
             dump(r);                                                                               \
-            CHECK(cond);                                                                           \
+            REQUIRE(cond);                                                                         \
         }                                                                                          \
     } while (0)
 
@@ -80,7 +73,7 @@ make_temp_dir(void) {
     static int next;
     char *d = dirs[next++ % 4];
     strcpy(d, "/tmp/plot_test_XXXXXX");
-    CHECK(mkdtemp(d) != NULL);
+    REQUIRE(mkdtemp(d) != NULL);
     return d;
 }
 
@@ -144,7 +137,7 @@ test_every_chart(void) {
     CHECK_RUN(r, strstr(r->out, "15 charts in ") != NULL);
     /* No temporary or log files left behind. */
     DIR *d = opendir(out);
-    CHECK(d != NULL);
+    REQUIRE(d != NULL);
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
         CHECK_RUN(r, e->d_name[0] != '.' || strcmp(e->d_name, ".") == 0 ||
@@ -155,8 +148,8 @@ test_every_chart(void) {
     char svgpath[256];
     snprintf(svgpath, sizeof svgpath, "%s/chan_capacity-beta.svg", out);
     capture_slurp(svgpath, svg, sizeof svg);
-    CHECK(strstr(svg, "beta (AMD EPYC 7B13 64-Core Processor)") != NULL);
-    CHECK(strstr(svg, "Channel throughput against capacity") != NULL);
+    REQUIRE(strstr(svg, "beta (AMD EPYC 7B13 64-Core Processor)") != NULL);
+    REQUIRE(strstr(svg, "Channel throughput against capacity") != NULL);
 
     /* One file: plain names; a chart without data is skipped with a note. */
     remove_tree(out);
@@ -191,8 +184,8 @@ test_without_gnuplot(void) {
     char text[8192], p[256];
     snprintf(p, sizeof p, "%s/chan_capacity.dat", out);
     capture_slurp(p, text, sizeof text);
-    CHECK(strstr(text, "# machine: alpha (Intel(R) Xeon(R) CPU @ 2.20GHz)\n") != NULL);
-    CHECK(strstr(text, "\n\"capacity\" \"goc\" \"naive\" \"go\" \"crossbeam\"\n\"0\" ") != NULL);
+    REQUIRE(strstr(text, "# machine: alpha (Intel(R) Xeon(R) CPU @ 2.20GHz)\n") != NULL);
+    REQUIRE(strstr(text, "\n\"capacity\" \"goc\" \"naive\" \"go\" \"crossbeam\"\n\"0\" ") != NULL);
     remove_tree(dir);
     remove_tree(empty);
 }
@@ -219,7 +212,7 @@ test_bad_input(void) {
     char file[160];
     snprintf(file, sizeof file, "%s/file", dir);
     FILE *f = fopen(file, "w");
-    CHECK(f != NULL);
+    REQUIRE(f != NULL);
     fclose(f);
     r = run_plot(NULL, "--out", blocked, DATA "alpha-base.json", NULL);
     CHECK_RUN(r, r->rc == 2 && strstr(r->err, "cannot create the output folder") != NULL);
@@ -235,6 +228,5 @@ main(void) {
     test_every_chart();
     test_without_gnuplot();
     test_bad_input();
-    printf("plot_test: ok\n");
-    return 0;
+    return check_result("plot_test");
 }

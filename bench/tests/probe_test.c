@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The floor probe (harness/probe.c): a round trip between two allowed PUs is a positive
+/* The floor probe (measure/probe.c): a round trip between two allowed PUs is a positive
  * number; a PU that does not exist gives NAN and one line saying which. (What the number is
  * depends on the machine: nothing here asserts a timing.) */
 #include <math.h>
 #include <string.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "probe.h"
 #include "topology.h"
 

@@ -2,11 +2,12 @@
 /* Grid expansion: names in order (first parameter slowest, impl last), --quick grids, symbolic
  * and deduplicated thread counts, --threads replacing them, --impl and --filter selection, the
  * valid() hook, parameter accessors, and a malformed grid refused. */
+#include "commands.h"
 #include "registry.h"
 
 #include <stdlib.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "topology.h"
 
 static int

@@ -7,15 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "results.h"
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
 
 #define DATA CHANBENCH_SOURCE_DIR "/bench/tests/data/"
 
@@ -24,13 +17,13 @@ static void
 expect_error(const char *path, const char *want) {
     struct result_file f;
     char err[1024] = "";
-    CHECK(results_load(path, &f, err, sizeof err) == -1);
+    REQUIRE(results_load(path, &f, err, sizeof err) == -1);
     if (strstr(err, want) == NULL || strchr(err, '\n') != NULL) {
         fprintf(stderr, "error for %s: \"%s\", want it to contain \"%s\"\n", path, err, want);
         exit(1);
     }
-    CHECK(strncmp(err, path, strlen(path)) == 0); /* names the file first */
-    results_free(&f);                             /* harmless on a failed load */
+    REQUIRE(strncmp(err, path, strlen(path)) == 0); /* names the file first */
+    results_free(&f);                               /* harmless on a failed load */
 }
 
 /* Write text to a temporary file; returns its path (static buffer). */
@@ -39,8 +32,8 @@ temp_file(const char *text) {
     static char path[64];
     strcpy(path, "/tmp/results_test_XXXXXX");
     int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
     close(fd);
     return path;
 }
@@ -53,26 +46,26 @@ test_good_file(void) {
         fprintf(stderr, "%s\n", err);
         exit(1);
     }
-    CHECK(f.complete);
-    CHECK(f.nbenches > 100);
-    CHECK(strcmp(results_context_str(&f, "host_name"), "alpha") == 0); /* context */
-    CHECK(strcmp(results_context_str(&f, "cpu_model"), "Intel(R) Xeon(R) CPU @ 2.20GHz") == 0);
-    CHECK(results_context_str(&f, "no_such_key") == NULL);
+    REQUIRE(f.complete);
+    REQUIRE(f.nbenches > 100);
+    REQUIRE(strcmp(results_context_str(&f, "host_name"), "alpha") == 0); /* context */
+    REQUIRE(strcmp(results_context_str(&f, "cpu_model"), "Intel(R) Xeon(R) CPU @ 2.20GHz") == 0);
+    REQUIRE(results_context_str(&f, "no_such_key") == NULL);
 
     const struct result_bench *b = results_find(&f, "chan/spsc/cap=1024/size=8/impl=goc");
-    CHECK(b != NULL);
-    CHECK(b->nreps == 8); /* 8 iteration rows; the _median aggregate row is not a repetition */
-    CHECK(b->first_row != NULL && b->rows[0] == b->first_row && b->rows[7] != NULL);
+    REQUIRE(b != NULL);
+    REQUIRE(b->nreps == 8); /* 8 iteration rows; the _median aggregate row is not a repetition */
+    REQUIRE(b->first_row != NULL && b->rows[0] == b->first_row && b->rows[7] != NULL);
     for (size_t i = 0; i < b->nreps; i++) {
-        CHECK(b->real_time[i] > 10 && b->real_time[i] < 20);
-        CHECK(b->cpu_time[i] > 0);
+        REQUIRE(b->real_time[i] > 10 && b->real_time[i] < 20);
+        REQUIRE(b->cpu_time[i] > 0);
     }
-    CHECK(results_param(b, "cap") == 1024);
-    CHECK(isnan(results_param(b, "nope")));
-    CHECK(results_find(&f, "chan/spsc/cap=1024/size=8/impl=goc_median") == NULL);
-    CHECK(results_find(&f, "no/such/benchmark") == NULL);
+    REQUIRE(results_param(b, "cap") == 1024);
+    REQUIRE(isnan(results_param(b, "nope")));
+    REQUIRE(results_find(&f, "chan/spsc/cap=1024/size=8/impl=goc_median") == NULL);
+    REQUIRE(results_find(&f, "no/such/benchmark") == NULL);
     /* file order */
-    CHECK(strcmp(f.benches[0].name, "chan/spsc/cap=0/size=8/impl=goc") == 0);
+    REQUIRE(strcmp(f.benches[0].name, "chan/spsc/cap=0/size=8/impl=goc") == 0);
     results_free(&f);
 }
 
@@ -143,15 +136,15 @@ test_units_and_grouping(void) {
         " ]}\n");
     struct result_file f;
     char err[1024];
-    CHECK(results_load(p, &f, err, sizeof err) == 0);
+    REQUIRE(results_load(p, &f, err, sizeof err) == 0);
     unlink(p);
-    CHECK(!f.complete);
-    CHECK(f.nbenches == 2);
+    REQUIRE(!f.complete);
+    REQUIRE(f.nbenches == 2);
     const struct result_bench *a = results_find(&f, "x/a");
-    CHECK(a != NULL && a->nreps == 2);
-    CHECK(a->real_time[0] == 1500 && a->cpu_time[0] == 2000);
-    CHECK(a->real_time[1] == 2000 && a->cpu_time[1] == 1000);
-    CHECK(results_find(&f, "x/b")->nreps == 1);
+    REQUIRE(a != NULL && a->nreps == 2);
+    REQUIRE(a->real_time[0] == 1500 && a->cpu_time[0] == 2000);
+    REQUIRE(a->real_time[1] == 2000 && a->cpu_time[1] == 1000);
+    REQUIRE(results_find(&f, "x/b")->nreps == 1);
     results_free(&f);
 }
 
@@ -160,6 +153,5 @@ main(void) {
     test_good_file();
     test_errors();
     test_units_and_grouping();
-    printf("results_test: ok\n");
-    return 0;
+    return check_result("results_test");
 }

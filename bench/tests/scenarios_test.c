@@ -12,7 +12,8 @@
 
 #include <jansson.h>
 
-#include "harness_check.h"
+#include "check.h"
+#include "commands.h"
 #include "registry.h"
 #include "run.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The run's order (harness/schedule.c): interleaved, every arm once per round, a benchmark's
+/* The run's order (measure/schedule.c): interleaved, every arm once per round, a benchmark's
  * arms back to back, a fresh order each round, the same order for the same seed and a
  * different one for another; blocked, arm after arm in rank order with its rounds back to
  * back. */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness_check.h"
+#include "check.h"
 #include "schedule.h"
 
 /* Five benchmarks of 1 to 4 arms (12 arms), groups listed out of order on purpose. */

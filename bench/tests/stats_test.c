@@ -3,7 +3,7 @@
  * sample standard deviation, coefficient of variation. */
 #include "stats.h"
 
-#include "harness_check.h"
+#include "check.h"
 
 int
 main(void) {

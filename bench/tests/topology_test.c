@@ -2,31 +2,14 @@
 /* Pin policies and relations on synthetic hwloc topologies (exact placements), refusals of
  * PUs that do not exist or are not allowed, and pinning on this machine's own PUs. */
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
+#include "check.h"
 #include "topology.h"
+#include "topology_report.h"
 
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STR(got, want)                                                                       \
-    do {                                                                                           \
-        const char *g_ = (got), *w_ = (want);                                                      \
-        if (strcmp(g_, w_) != 0) {                                                                 \
-            fprintf(stderr, "%s:%d: %s is '%s', want '%s'\n", __FILE__, __LINE__, #got, g_, w_);   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static void
 load_synthetic(const char *desc, const char *allowed) {
@@ -246,7 +229,7 @@ test_this_machine(void) {
     topo_fini();
     if (topo_init(err, sizeof err) < 0) {
         fprintf(stderr, "topo_init: %s\n", err);
-        failures++;
+        check_failures++;
         return;
     }
     cpu_set_t orig;
@@ -261,7 +244,7 @@ test_this_machine(void) {
         CHECK(topo_is_allowed(pus[i]));
         if (topo_pin_self(pus[i], err, sizeof err) < 0) {
             fprintf(stderr, "pin to PU %d: %s\n", pus[i], err);
-            failures++;
+            check_failures++;
             continue;
         }
         int seen = topo_last_pu();
@@ -271,7 +254,7 @@ test_this_machine(void) {
         }
         if (seen != pus[i]) {
             fprintf(stderr, "pinned to PU %d, but topo_last_pu() says %d\n", pus[i], seen);
-            failures++;
+            check_failures++;
         }
     }
     CHECK(topo_pin_self(-1, err, sizeof err) == 0); /* "not pinned" does nothing */
@@ -330,10 +313,5 @@ main(void) {
     test_bad_synthetic();
     test_this_machine();
     topo_fini();
-    if (failures) {
-        fprintf(stderr, "topology_test: %d failure%s\n", failures, failures == 1 ? "" : "s");
-        return 1;
-    }
-    printf("topology_test: ok\n");
-    return 0;
+    return check_result("topology_test");
 }

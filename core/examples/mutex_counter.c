@@ -22,7 +22,7 @@ static long
 counter_get(struct counter *c) {
     goc_mutex_lock(&c->mu);
     long v = c->value;
-    goc_mutex_unlock(&c->mu);
+    goc_mutex_unlock(&c->mu); /* returns GOC_EINVAL only for an unlocked mutex: a bug */
     return v;
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "internal/api.h"
+#include "internal/assert.h"
 #include "internal/clock.h"
 #include "internal/futex.h"
 #include "internal/lock.h"
@@ -76,7 +77,9 @@ static void
 ctx_unref(goc_ctx *c) {
     /* acq_rel: the last holder frees, after every other holder's uses (release by each,
      * acquire by the last). */
-    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1) {
+    uint32_t refs = atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel);
+    GOCI_ASSERT(refs > 0); /* counts never go negative */
+    if (refs == 1) {
         goc_chan_free(c->done);
         free(c);
     }
@@ -139,6 +142,7 @@ heap_sift_down(size_t i) {
 static void
 heap_remove(goc_ctx *c) {
     size_t i = c->heap_index;
+    GOCI_ASSERT(i < timer.len && timer.heap[i] == c); /* heap[i]->heap_index == i */
     c->heap_index = NOT_IN_HEAP;
     goc_ctx *last = timer.heap[--timer.len];
     if (last == c)
@@ -297,6 +301,7 @@ ctx_cancel_tree(goc_ctx *n, int cause) {
         goc_ctx *c = n->children;
         if (c != NULL) {
             goci_lock_acquire(&c->lock);
+            GOCI_ASSERT(c->parent == n && c->prev == NULL); /* the first linked child */
             n->children = c->next;
             if (c->next != NULL)
                 c->next->prev = NULL;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "internal/api.h"
+#include "internal/assert.h"
 #include "internal/cacheline.h"
 #include "internal/clock.h"
 #include "internal/futex.h"
@@ -92,7 +93,11 @@ dequeue(struct sema_bucket *b, _Atomic uint32_t *addr) {
     if (w == NULL)
         return NULL;
     do {
+        /* The list is circular and consistent, and a queued waiter has not been woken. */
+        GOCI_ASSERT(w->next->prev == w && w->prev->next == w);
         if (w->addr == addr) {
+            GOCI_ASSERT(atomic_load_explicit(&w->wake, memory_order_relaxed) == WAKE_NONE ||
+                        atomic_load_explicit(&w->wake, memory_order_relaxed) == WAKE_SLEEPING);
             if (w->next == w) {
                 b->head = NULL;
             } else {
@@ -123,7 +128,8 @@ sema_acquire(_Atomic uint32_t *addr, bool lifo) {
         /* seq_cst: see can_acquire. */
         atomic_fetch_add_explicit(&b->nwait, 1, memory_order_seq_cst);
         if (can_acquire(addr)) {
-            atomic_fetch_sub_explicit(&b->nwait, 1, memory_order_relaxed);
+            uint32_t was = atomic_fetch_sub_explicit(&b->nwait, 1, memory_order_relaxed);
+            GOCI_ASSERT(was > 0); /* counts never go negative */
             goci_lock_release(&b->lock);
             return;
         }
@@ -153,6 +159,8 @@ sema_acquire(_Atomic uint32_t *addr, bool lifo) {
                 wk = expected;
             }
         }
+        /* Dequeued: the waker said how (it never leaves a dequeued waiter NONE or SLEEPING). */
+        GOCI_ASSERT(wk == WAKE_PLAIN || wk == WAKE_HANDOFF);
         if (wk == WAKE_HANDOFF || can_acquire(addr))
             return;
     }
@@ -175,8 +183,10 @@ sema_release(_Atomic uint32_t *addr, bool handoff) {
         return;
     }
     struct sema_waiter *w = dequeue(b, addr);
-    if (w != NULL)
-        atomic_fetch_sub_explicit(&b->nwait, 1, memory_order_relaxed);
+    if (w != NULL) {
+        uint32_t was = atomic_fetch_sub_explicit(&b->nwait, 1, memory_order_relaxed);
+        GOCI_ASSERT(was > 0); /* nwait counts w: it never goes negative */
+    }
     goci_lock_release(&b->lock);
     if (w == NULL)
         return;
@@ -215,11 +225,12 @@ static void
 mutex_lock_slow(goc_mutex *m) {
     int64_t wait_start = 0;
     bool starving = false, awoke = false;
-    /* The spin takes none of spin.h's spinner slots (GOCI_SPINWAIT_INIT, not
-     * goci_spinwait_init): a lock holder is running and about to release, so spinning on it
-     * pays even when threads outnumber cores (spinwait yields before it parks). Measured on the
-     * 2-CPU VM with the oversubscribed stress tests: slot-limited spinning (1 spinner) left the
-     * mutex hammer unchanged and made rwmutex_stress about 2.5x slower (more futex parks). */
+    /* The spin uses spin.h's full, fixed budget (GOCI_SPINWAIT_INIT), not the thread's
+     * adaptive one (goci_spinwait_init): a lock holder is running and about to release, so
+     * spinning on it pays even when threads outnumber cores (spinwait yields before it parks).
+     * Measured on the 2-CPU VM with the oversubscribed stress tests, an earlier policy that let
+     * only one thread spin at a time left the mutex hammer unchanged and made rwmutex_stress
+     * about 2.5x slower (more futex parks). */
     struct goci_spinwait sw = GOCI_SPINWAIT_INIT;
     /* relaxed: the CAS that takes the lock below is the acquire. */
     uint32_t old = atomic_load_explicit(&m->goc_private_state, memory_order_relaxed);
@@ -246,8 +257,11 @@ mutex_lock_slow(goc_mutex *m) {
         /* Switch to starvation mode, unless the lock has just been released. */
         if (starving && (old & MUTEX_LOCKED))
             new |= MUTEX_STARVING;
-        if (awoke)
+        if (awoke) {
+            /* Only the awoke thread clears the bit (Go: "sync: inconsistent mutex state"). */
+            GOCI_ASSERT_MSG(old & MUTEX_WOKEN, "sync: inconsistent mutex state");
             new &= ~MUTEX_WOKEN; /* we set it, or the unlock that woke us did */
+        }
         /* acquire; pairs with the release in goc_mutex_unlock when this CAS takes the lock. */
         if (atomic_compare_exchange_weak_explicit(&m->goc_private_state, &old, new,
                                                   memory_order_acquire, memory_order_relaxed)) {
@@ -260,6 +274,11 @@ mutex_lock_slow(goc_mutex *m) {
             starving = starving || goci_now_ns() - wait_start > GOCI_MUTEX_STARVATION_NS;
             old = atomic_load_explicit(&m->goc_private_state, memory_order_relaxed);
             if (old & MUTEX_STARVING) {
+                /* In transit to us: the locked and woken bits are clear and our count is still
+                 * there (Go: "sync: inconsistent mutex state"). */
+                GOCI_ASSERT_MSG(!(old & (MUTEX_LOCKED | MUTEX_WOKEN)) &&
+                                    (old >> MUTEX_WAITER_SHIFT) != 0,
+                                "sync: inconsistent mutex state");
                 /* Handed off: we own the lock. Set locked, drop our waiter count, and leave
                  * starvation mode if we are the last waiter or did not wait long (Go: staying
                  * in it needlessly costs a handoff per unlock). acquire; pairs with the release
@@ -289,19 +308,24 @@ goc_mutex_lock(goc_mutex *m) {
     mutex_lock_slow(m);
 }
 
-/* new: the state just after our unlock cleared the locked bit; not zero. */
-static void
+/* new: the state just after our unlock cleared the locked bit; not zero. GOC_OK, or
+ * GOC_EINVAL when the mutex was not locked. */
+static int
 mutex_unlock_slow(goc_mutex *m, uint32_t new) {
     if (!((new + MUTEX_LOCKED) & MUTEX_LOCKED)) {
-        /* The mutex was not locked: undo our subtraction (Go: fatal error). */
+        /* The mutex was not locked (Go: fatal error). Assertion builds stop here; release
+         * builds undo our subtraction and report the misuse. */
+        GOCI_ASSERT_MSG((new + MUTEX_LOCKED) & MUTEX_LOCKED, "sync: unlock of unlocked mutex");
         atomic_fetch_add_explicit(&m->goc_private_state, MUTEX_LOCKED, memory_order_relaxed);
-        return;
+        return GOC_EINVAL;
     }
     if (new &MUTEX_STARVING) {
         /* Hand the lock to the queue head: the locked bit stays clear, but newcomers see the
-         * starving bit and queue, and the head sets locked when it runs. */
+         * starving bit and queue, and the head sets locked when it runs. A starving mutex
+         * has a waiter to hand it to (the count covers it until it takes the lock). */
+        GOCI_ASSERT((new >> MUTEX_WAITER_SHIFT) != 0);
         sema_release(&m->goc_private_sema, true);
-        return;
+        return GOC_OK;
     }
     uint32_t old = new;
     for (;;) {
@@ -309,29 +333,30 @@ mutex_unlock_slow(goc_mutex *m, uint32_t new) {
          * turned starving (then the waker is whoever unlocks next). */
         if ((old >> MUTEX_WAITER_SHIFT) == 0 ||
             (old & (MUTEX_LOCKED | MUTEX_WOKEN | MUTEX_STARVING)))
-            return;
+            return GOC_OK;
         /* Take one waiter off the count and wake it (it then competes for the lock).
          * relaxed: bookkeeping only; ownership moves through the locked bit. */
         if (atomic_compare_exchange_weak_explicit(&m->goc_private_state, &old,
                                                   (old - MUTEX_WAITER) | MUTEX_WOKEN,
                                                   memory_order_relaxed, memory_order_relaxed)) {
             sema_release(&m->goc_private_sema, false);
-            return;
+            return GOC_OK;
         }
     }
 }
 
-GOC_API void
+GOC_API int
 goc_mutex_unlock(goc_mutex *m) {
     if (m == NULL)
-        return;
+        return GOC_EINVAL;
     /* release; pairs with the acquires in goc_mutex_lock, goc_mutex_trylock and
      * mutex_lock_slow. */
     uint32_t new =
         atomic_fetch_sub_explicit(&m->goc_private_state, MUTEX_LOCKED, memory_order_release) -
         MUTEX_LOCKED;
     if (new != 0)
-        mutex_unlock_slow(m, new);
+        return mutex_unlock_slow(m, new);
+    return GOC_OK;
 }
 
 GOC_API int

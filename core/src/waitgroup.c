@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "internal/api.h"
+#include "internal/assert.h"
 #include "internal/futex.h"
 
 /* state: counter (0..INT32_MAX) in the high 32 bits, waiters in the low 32.
@@ -21,15 +22,25 @@
 
 GOC_API int
 goc_waitgroup_add(goc_waitgroup *wg, int64_t delta) {
-    /* Outside these bounds the counter (0..INT32_MAX) would leave its range whatever it is. */
-    if (wg == NULL || delta < -(int64_t)INT32_MAX || delta > INT32_MAX)
+    if (wg == NULL || delta > INT32_MAX)
         return GOC_EINVAL;
+    /* Below this bound the counter (0..INT32_MAX) would go negative whatever it is. A counter
+     * going below zero is misuse (Go panics): assertion builds stop here; release builds leave
+     * the counter unchanged and report GOC_EINVAL. */
+    if (delta < -(int64_t)INT32_MAX) {
+        GOCI_ASSERT_MSG(delta >= -(int64_t)INT32_MAX, "sync: negative WaitGroup counter");
+        return GOC_EINVAL;
+    }
     /* relaxed: the CAS below orders. */
     uint64_t old = atomic_load_explicit(&wg->goc_private_state, memory_order_relaxed);
     uint64_t new;
     for (;;) {
         int64_t c = (int64_t)WG_COUNTER(old) + delta;
-        if (c < 0 || c > INT32_MAX)
+        if (c < 0) {
+            GOCI_ASSERT_MSG(c >= 0, "sync: negative WaitGroup counter"); /* as above */
+            return GOC_EINVAL;
+        }
+        if (c > INT32_MAX)
             return GOC_EINVAL;
         /* Reaching zero releases the waiters: reset their count with the same CAS. */
         new = c == 0 ? 0 : ((uint64_t)c << 32) | WG_WAITERS(old);
@@ -40,6 +51,9 @@ goc_waitgroup_add(goc_waitgroup *wg, int64_t delta) {
                                                   memory_order_acq_rel, memory_order_relaxed))
             break;
     }
+    /* Waiters only while the counter is above zero: a waiter registers only then, and the add
+     * that reaches zero resets their count. */
+    GOCI_ASSERT(WG_COUNTER(old) != 0 || WG_WAITERS(old) == 0);
     if (new == 0 && WG_WAITERS(old) != 0) {
         /* release; pairs with the acquire load of seq in goc_waitgroup_wait. */
         atomic_fetch_add_explicit(&wg->goc_private_seq, 1, memory_order_release);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for the channel rows of DESIGN.md: make, free, send, recv, try_*, close, len/cap,
- * NULL channels, discarding receives, element sizes. Handles and GOC_RANGE are in
+/* Unit tests for the channel rows of docs/design.md's libgoc table: make, free, send, recv, try_*,
+ * close, len/cap, NULL channels, discarding receives, element sizes. Handles and GOC_RANGE are in
  * handles_test.c, select in select_test.c, per-capacity sweeps in chan_conformance_test.c. */
 #include "testutil.h"
 
@@ -200,7 +200,7 @@ test_buffered_fifo(void) {
     for (size_t ci = 0; ci < sizeof caps / sizeof caps[0]; ci++) {
         size_t cap = caps[ci];
         goc_chan *ch = goc_chan_make(sizeof(int64_t), cap);
-        CHECK(ch != NULL);
+        CHECK_OR_RETURN(ch != NULL);
         int64_t v = 0, out = -1;
         CHECK_STATUS(goc_chan_try_recv(ch, &out), GOC_WOULDBLOCK);
         CHECK_EQ(out, -1); /* a failed try_recv leaves *out alone */
@@ -255,7 +255,7 @@ test_buffered_fifo(void) {
 static void
 test_send_copies(void) {
     goc_chan *ch = goc_chan_make(sizeof(int64_t), 2);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     int64_t v = 1, out = 0;
     CHECK_STATUS(goc_chan_send(ch, &v), GOC_OK);
     v = 2;
@@ -272,7 +272,7 @@ test_send_copies(void) {
 static void
 test_recv_writes_elem_size_only(void) {
     goc_chan *ch = goc_chan_make(4, 1);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     unsigned char in[4] = {1, 2, 3, 4}, out[8];
     memset(out, 0xAB, sizeof out);
     CHECK_STATUS(goc_chan_send(ch, in), GOC_OK);
@@ -295,7 +295,7 @@ test_recv_writes_elem_size_only(void) {
 static void
 test_unbuffered_try_without_partner(void) {
     goc_chan *ch = goc_chan_make(sizeof(int64_t), 0);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     int64_t v = 7, out = -1;
     CHECK_STATUS(goc_chan_try_send(ch, &v), GOC_WOULDBLOCK);
     CHECK_STATUS(goc_chan_try_recv(ch, &out), GOC_WOULDBLOCK);
@@ -312,7 +312,7 @@ test_unbuffered_try_without_partner(void) {
 static void
 test_unbuffered_rendezvous(void) {
     goc_chan *ch = goc_chan_make(sizeof(int64_t), 0);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     struct op op;
 
     op_start(&op, ch, OP_SEND, 41);
@@ -339,7 +339,7 @@ test_unbuffered_rendezvous(void) {
 static void
 test_buffered_blocking(void) {
     goc_chan *ch = goc_chan_make(sizeof(int64_t), 2);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     int64_t v, out;
     v = 1;
     CHECK_STATUS(goc_chan_send(ch, &v), GOC_OK);
@@ -377,7 +377,7 @@ test_buffered_blocking(void) {
 static void
 test_try_sees_blocked_partner(void) {
     goc_chan *ch = goc_chan_make(sizeof(int64_t), 0);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     struct op op;
     int64_t v = 77, out = 0;
     int64_t deadline;
@@ -386,7 +386,7 @@ test_try_sees_blocked_partner(void) {
     deadline = test_now_ns() + (int64_t)60 * 1000000000;
     int rc;
     while ((rc = goc_chan_try_send(ch, &v)) == GOC_WOULDBLOCK) {
-        CHECK(test_now_ns() < deadline);
+        CHECK_OR_RETURN(test_now_ns() < deadline);
         sched_yield();
     }
     CHECK_STATUS(rc, GOC_OK);
@@ -397,7 +397,7 @@ test_try_sees_blocked_partner(void) {
     op_start(&op, ch, OP_SEND, 78);
     deadline = test_now_ns() + (int64_t)60 * 1000000000;
     while ((rc = goc_chan_try_recv(ch, &out)) == GOC_WOULDBLOCK) {
-        CHECK(test_now_ns() < deadline);
+        CHECK_OR_RETURN(test_now_ns() < deadline);
         sched_yield();
     }
     CHECK_STATUS(rc, GOC_OK);
@@ -410,7 +410,7 @@ test_try_sees_blocked_partner(void) {
     check_blocked(&op);
     deadline = test_now_ns() + (int64_t)60 * 1000000000;
     while ((rc = goc_chan_try_send(ch, &v)) == GOC_WOULDBLOCK) {
-        CHECK(test_now_ns() < deadline);
+        CHECK_OR_RETURN(test_now_ns() < deadline);
         sched_yield();
     }
     CHECK_STATUS(rc, GOC_OK);
@@ -424,7 +424,7 @@ test_try_sees_blocked_partner(void) {
 static void
 test_try_recv_refills_from_blocked_sender(void) {
     goc_chan *ch = goc_chan_make(sizeof(int64_t), 1);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     int64_t v = 1, out = 0;
     CHECK_STATUS(goc_chan_send(ch, &v), GOC_OK);
     struct op op;
@@ -445,7 +445,7 @@ test_try_recv_refills_from_blocked_sender(void) {
 static void
 test_recv_null_out(void) {
     goc_chan *ch = goc_chan_make(sizeof(int64_t), 4);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     int64_t v, out = 0;
     for (v = 1; v <= 3; v++)
         CHECK_STATUS(goc_chan_send(ch, &v), GOC_OK);
@@ -462,7 +462,7 @@ test_recv_null_out(void) {
 
     /* Unbuffered: a discarding receive still completes the sender's rendezvous. */
     ch = goc_chan_make(sizeof(int64_t), 0);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     struct op op;
     op_start(&op, ch, OP_SEND, 9);
     CHECK_STATUS(goc_chan_recv(ch, NULL), GOC_OK);
@@ -478,7 +478,7 @@ test_close_basic(void) {
     static const size_t caps[] = {0, 1, 5};
     for (size_t ci = 0; ci < 3; ci++) {
         goc_chan *ch = goc_chan_make(sizeof(int64_t), caps[ci]);
-        CHECK(ch != NULL);
+        CHECK_OR_RETURN(ch != NULL);
         CHECK_STATUS(goc_chan_close(ch), GOC_OK);
         CHECK_STATUS(goc_chan_close(ch), GOC_CLOSED);
         CHECK_STATUS(goc_chan_close(ch), GOC_CLOSED);
@@ -508,7 +508,7 @@ struct pair16 {
 static void
 test_close_drains(void) {
     goc_chan *ch = goc_chan_make(sizeof(struct pair16), 3);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     struct pair16 v, out;
     for (int i = 1; i <= 3; i++) {
         v.a = i;
@@ -544,7 +544,7 @@ test_close_wakes_receivers(void) {
     static const size_t caps[] = {0, 4};
     for (size_t ci = 0; ci < 2; ci++) {
         goc_chan *ch = goc_chan_make(sizeof(int64_t), caps[ci]);
-        CHECK(ch != NULL);
+        CHECK_OR_RETURN(ch != NULL);
         struct op ops[3];
         for (int i = 0; i < 3; i++)
             op_start(&ops[i], ch, OP_RECV, 0x1234);
@@ -568,7 +568,7 @@ test_close_wakes_senders(void) {
     for (size_t ci = 0; ci < 2; ci++) {
         size_t cap = caps[ci];
         goc_chan *ch = goc_chan_make(sizeof(int64_t), cap);
-        CHECK(ch != NULL);
+        CHECK_OR_RETURN(ch != NULL);
         for (size_t i = 0; i < cap; i++) {
             int64_t v = (int64_t)i + 1;
             CHECK_STATUS(goc_chan_send(ch, &v), GOC_OK);
@@ -612,8 +612,7 @@ struct bytes_sender {
 static void *
 bytes_sender_thread(void *arg) {
     struct bytes_sender *s = arg;
-    unsigned char *buf = malloc(s->size ? s->size : 1);
-    CHECK(buf != NULL);
+    unsigned char *buf = test_malloc(s->size ? s->size : 1);
     for (int k = 0; k < s->count; k++) {
         fill_pattern(buf, s->size, (unsigned)k);
         CHECK_STATUS(goc_chan_send(s->ch, buf), GOC_OK);
@@ -629,11 +628,10 @@ test_elem_sizes(void) {
     static const size_t caps[] = {0, 1, 3};
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         size_t size = sizes[si];
-        unsigned char *want = malloc(size + 1), *got = malloc(size + 1);
-        CHECK(want != NULL && got != NULL);
+        unsigned char *want = test_malloc(size + 1), *got = test_malloc(size + 1);
         for (size_t ci = 0; ci < 3; ci++) {
             goc_chan *ch = goc_chan_make(size, caps[ci]);
-            CHECK(ch != NULL);
+            CHECK_OR_RETURN(ch != NULL);
             CHECK_EQ(goc_chan_elem_size(ch), size);
             struct bytes_sender s = {ch, size, 10};
             pthread_t t = test_spawn(bytes_sender_thread, &s);
@@ -663,7 +661,7 @@ test_elem_sizes(void) {
 static void
 test_signal_channel(void) {
     goc_chan *ch = goc_chan_make(0, 3);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     char dummy = 1;
     for (int i = 0; i < 3; i++) {
         CHECK_STATUS(goc_chan_try_send(ch, &dummy), GOC_OK);
@@ -686,7 +684,7 @@ test_signal_channel(void) {
 static void
 test_null_elem(void) {
     goc_chan *c = goc_chan_make(8, 1);
-    CHECK(c != NULL);
+    CHECK_OR_RETURN(c != NULL);
     CHECK_STATUS(goc_chan_send(c, NULL), GOC_EINVAL);
     CHECK_STATUS(goc_chan_try_send(c, NULL), GOC_EINVAL);
     goc_case k = GOC_SEND(c, NULL);
@@ -695,7 +693,7 @@ test_null_elem(void) {
     goc_chan_free(c);
 
     goc_chan *sig = goc_chan_make(0, 1);
-    CHECK(sig != NULL);
+    CHECK_OR_RETURN(sig != NULL);
     CHECK_STATUS(goc_chan_send(sig, NULL), GOC_OK);
     CHECK_STATUS(goc_chan_recv(sig, NULL), GOC_OK);
     goc_chan_free(sig);
@@ -722,6 +720,5 @@ main(void) {
     test_close_wakes_senders();
     test_elem_sizes();
     test_signal_channel();
-    printf("chan_test: ok\n");
-    return 0;
+    return check_result("chan_test");
 }

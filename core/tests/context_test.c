@@ -38,7 +38,7 @@ wait_done(goc_ctx *c) {
 static void
 test_background_and_misuse(void) {
     goc_ctx *bg = goc_ctx_background();
-    CHECK(bg != NULL);
+    CHECK_OR_RETURN(bg != NULL);
     CHECK(goc_ctx_background() == bg);
     CHECK(goc_ctx_done(bg) == NULL);
     CHECK_STATUS(goc_ctx_err(bg), GOC_OK);
@@ -70,7 +70,7 @@ test_propagation(void) {
     goc_ctx *a2x = goc_ctx_with_cancel(a2);
     goc_ctx *all[] = {root, a, b, a1, a2, a2x};
     for (int i = 0; i < 6; i++) {
-        CHECK(all[i] != NULL);
+        CHECK_OR_RETURN(all[i] != NULL);
         check_active(all[i]);
         CHECK_EQ(goc_chan_elem_size(goc_ctx_done(all[i])), 0);
     }
@@ -305,6 +305,5 @@ main(void) {
     test_done_in_select();
     test_err_done_agree();
     test_free_orders();
-    printf("context_test: ok\n");
-    return 0;
+    return check_result("context_test");
 }

@@ -8,7 +8,7 @@
 static void
 test_handle_ops(void) {
     goc_chan *ch = goc_chan_make(sizeof(int), 2);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     goc_sender tx = goc_chan_sender(ch);
     goc_receiver rx = goc_chan_receiver(ch);
     int v = 1, out = -1;
@@ -96,7 +96,7 @@ test_pipeline(void) {
     for (size_t ci = 0; ci < 3; ci++) {
         goc_chan *nums = goc_chan_make(sizeof(int), caps[ci]);
         goc_chan *squares = goc_chan_make(sizeof(int), caps[ci]);
-        CHECK(nums != NULL && squares != NULL);
+        CHECK_OR_RETURN(nums != NULL && squares != NULL);
         goc_sender gen_out = goc_chan_sender(nums);
         struct square_args sa = {goc_chan_receiver(nums), goc_chan_sender(squares)};
         pthread_t t1 = test_spawn(generate, &gen_out);
@@ -119,7 +119,7 @@ test_pipeline(void) {
 static void
 test_range_chan(void) {
     goc_chan *ch = goc_chan_make(sizeof(long), 8);
-    CHECK(ch != NULL);
+    CHECK_OR_RETURN(ch != NULL);
     for (long i = 0; i < 5; i++)
         CHECK_STATUS(goc_chan_send(ch, &i), GOC_OK);
     CHECK_STATUS(goc_chan_close(ch), GOC_OK);
@@ -140,7 +140,7 @@ test_range_chan(void) {
 
     /* break leaves the rest in the channel. */
     goc_chan *ch2 = goc_chan_make(sizeof(long), 8);
-    CHECK(ch2 != NULL);
+    CHECK_OR_RETURN(ch2 != NULL);
     for (long i = 0; i < 5; i++)
         CHECK_STATUS(goc_chan_send(ch2, &i), GOC_OK);
     GOC_RANGE(ch2, &v) {
@@ -166,7 +166,7 @@ static void
 test_handles_in_select(void) {
     goc_chan *a = goc_chan_make(sizeof(int), 1);
     goc_chan *b = goc_chan_make(sizeof(int), 1);
-    CHECK(a != NULL && b != NULL);
+    CHECK_OR_RETURN(a != NULL && b != NULL);
     goc_sender tx = goc_chan_sender(a);
     goc_receiver rx = goc_chan_receiver(b);
     int v = 7, out = 0;
@@ -196,6 +196,5 @@ main(void) {
     test_range_chan();
     test_pipeline();
     test_handles_in_select();
-    printf("handles_test: ok\n");
-    return 0;
+    return check_result("handles_test");
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for goc_mutex: zero value, trylock, blocking, unlock from another thread, misuse,
- * a small hammer with exact counts, and starvation mode shown deterministically. The big
- * oversubscribed hammer and the starvation bound under load are in stress/mutex_stress.c. */
+/* Unit tests for goc_mutex: zero value, trylock, blocking, unlock from another thread, a small
+ * hammer with exact counts, and starvation mode shown deterministically. The big
+ * oversubscribed hammer and the starvation bound under load are in stress/mutex_stress.c;
+ * unlocking an unlocked mutex (misuse: an abort with assertions) is in misuse_test.c. */
 #include "testutil.h"
 
 #define MS ((int64_t)1000 * 1000)
@@ -22,27 +23,15 @@ test_zero_value(void) {
         goc_mutex *m = ms[i];
         goc_mutex_lock(m);
         CHECK_STATUS(goc_mutex_trylock(m), GOC_WOULDBLOCK);
-        goc_mutex_unlock(m);
+        CHECK_STATUS(goc_mutex_unlock(m), GOC_OK);
         CHECK_STATUS(goc_mutex_trylock(m), GOC_OK);
         CHECK_STATUS(goc_mutex_trylock(m), GOC_WOULDBLOCK);
-        goc_mutex_unlock(m);
+        CHECK_STATUS(goc_mutex_unlock(m), GOC_OK);
         CHECK_EQ(STATE(m), 0);
     }
     CHECK_STATUS(goc_mutex_trylock(NULL), GOC_EINVAL);
     goc_mutex_lock(NULL);
-    goc_mutex_unlock(NULL);
-}
-
-/* Unlocking an unlocked mutex (Go: fatal error) is undone when nobody else uses the mutex. */
-static void
-test_misuse(void) {
-    goc_mutex m = GOC_MUTEX_INIT;
-    goc_mutex_unlock(&m);
-    CHECK_EQ(STATE(&m), 0);
-    CHECK_STATUS(goc_mutex_trylock(&m), GOC_OK);
-    CHECK_STATUS(goc_mutex_trylock(&m), GOC_WOULDBLOCK);
-    goc_mutex_unlock(&m);
-    CHECK_EQ(STATE(&m), 0);
+    CHECK_STATUS(goc_mutex_unlock(NULL), GOC_EINVAL);
 }
 
 struct blocker {
@@ -57,7 +46,7 @@ lock_thread(void *arg) {
     atomic_store_explicit(&b->started, 1, memory_order_release);
     goc_mutex_lock(b->m);
     atomic_store_explicit(&b->locked, 1, memory_order_release);
-    goc_mutex_unlock(b->m);
+    CHECK_STATUS(goc_mutex_unlock(b->m), GOC_OK);
     return NULL;
 }
 
@@ -83,7 +72,7 @@ test_blocks(void) {
     test_wait_flag(&b.started);
     test_sleep_ns(20 * MS); /* time to block; a correct mutex never lets it in here */
     CHECK(!atomic_load_explicit(&b.locked, memory_order_acquire));
-    goc_mutex_unlock(&m);
+    CHECK_STATUS(goc_mutex_unlock(&m), GOC_OK);
     test_join(t);
     CHECK(atomic_load_explicit(&b.locked, memory_order_acquire));
     CHECK_EQ(STATE(&m), 0);
@@ -91,7 +80,7 @@ test_blocks(void) {
 
 static void *
 unlock_thread(void *arg) {
-    goc_mutex_unlock(arg);
+    CHECK_STATUS(goc_mutex_unlock(arg), GOC_OK);
     return NULL;
 }
 
@@ -102,7 +91,7 @@ test_unlock_other_thread(void) {
     goc_mutex_lock(&m);
     test_join(test_spawn(unlock_thread, &m));
     CHECK_STATUS(goc_mutex_trylock(&m), GOC_OK);
-    goc_mutex_unlock(&m);
+    CHECK_STATUS(goc_mutex_unlock(&m), GOC_OK);
 }
 
 /* Exclusion and exact counts: a plain counter and an "inside" flag, from 4 threads mixing lock
@@ -131,7 +120,7 @@ hammer_thread(void *arg) {
         CHECK_EQ(atomic_exchange_explicit(&h->inside, 1, memory_order_relaxed), 0);
         h->counter++;
         atomic_store_explicit(&h->inside, 0, memory_order_relaxed);
-        goc_mutex_unlock(&h->m);
+        CHECK_STATUS(goc_mutex_unlock(&h->m), GOC_OK);
     }
     return NULL;
 }
@@ -167,7 +156,7 @@ static void
 starve_log(struct starve *s, char who) {
     goc_mutex_lock(&s->log_lock);
     s->log[s->nlog++] = who;
-    goc_mutex_unlock(&s->log_lock);
+    CHECK_STATUS(goc_mutex_unlock(&s->log_lock), GOC_OK);
 }
 
 static void *
@@ -175,7 +164,7 @@ starve_victim(void *arg) {
     struct starve *s = arg;
     goc_mutex_lock(&s->m);
     starve_log(s, 'V');
-    goc_mutex_unlock(&s->m);
+    CHECK_STATUS(goc_mutex_unlock(&s->m), GOC_OK);
     atomic_store_explicit(&s->victim_done, 1, memory_order_release);
     return NULL;
 }
@@ -186,7 +175,7 @@ starve_newcomer(void *arg) {
     atomic_store_explicit(&s->started, 1, memory_order_release);
     goc_mutex_lock(&s->m);
     starve_log(s, 'N');
-    goc_mutex_unlock(&s->m);
+    CHECK_STATUS(goc_mutex_unlock(&s->m), GOC_OK);
     return NULL;
 }
 
@@ -203,7 +192,7 @@ test_starvation_handoff(void) {
     pthread_t v;
     int attempts = 0;
 restart:
-    CHECK(++attempts <= 50);
+    CHECK_OR_RETURN(++attempts <= 50);
     memset(&s, 0, sizeof s);
     goc_mutex_lock(&s.m);
     v = test_spawn(starve_victim, &s);
@@ -218,14 +207,14 @@ restart:
         if (atomic_load_explicit(&s.victim_done, memory_order_acquire)) {
             /* V took and released the lock between our unlock and trylock (we were
              * preempted there): not the case under test; start over. */
-            goc_mutex_unlock(&s.m);
+            CHECK_STATUS(goc_mutex_unlock(&s.m), GOC_OK);
             test_join(v);
             goto restart;
         }
         if (STATE(&s.m) & STARVING)
             break;
         test_sleep_ns(5 * MS);
-        goc_mutex_unlock(&s.m);
+        CHECK_STATUS(goc_mutex_unlock(&s.m), GOC_OK);
         if (goc_mutex_trylock(&s.m) != GOC_OK) {
             /* V was quicker than our trylock (rare): not the case under test; start over. */
             test_join(v);
@@ -239,8 +228,8 @@ restart:
     test_sleep_ns(20 * MS); /* time for both to be asleep in the queue */
     goc_mutex_lock(&s.log_lock);
     CHECK_EQ(s.nlog, 0);
-    goc_mutex_unlock(&s.log_lock);
-    goc_mutex_unlock(&s.m);
+    CHECK_STATUS(goc_mutex_unlock(&s.log_lock), GOC_OK);
+    CHECK_STATUS(goc_mutex_unlock(&s.m), GOC_OK);
     test_join(n);
     test_join(v);
     CHECK_EQ(s.nlog, 2);
@@ -253,11 +242,9 @@ restart:
 int
 main(void) {
     test_zero_value();
-    test_misuse();
     test_blocks();
     test_unlock_other_thread();
     test_hammer();
     test_starvation_handoff();
-    printf("mutex_test: ok\n");
-    return 0;
+    return check_result("mutex_test");
 }

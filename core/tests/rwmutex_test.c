@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for goc_rwmutex: zero value, readers sharing, writer exclusion, writer
- * preference shown with an ordering log, readers queued during a write entering together,
- * misuse, and a small hammer. The oversubscribed hammer is in stress/rwmutex_stress.c. */
+ * preference shown with an ordering log, readers queued during a write entering together, and
+ * a small hammer. The oversubscribed hammer is in stress/rwmutex_stress.c; unlocking what is
+ * not locked (misuse: an abort with assertions) is in misuse_test.c. */
 #include "testutil.h"
 
 #define MS ((int64_t)1000 * 1000)
@@ -21,34 +22,17 @@ test_zero_value(void) {
         goc_rwmutex_rlock(rw);
         goc_rwmutex_rlock(rw); /* two read locks at once, no writer waiting */
         CHECK_EQ(READERS(rw), 2);
-        goc_rwmutex_runlock(rw);
-        goc_rwmutex_runlock(rw);
+        CHECK_STATUS(goc_rwmutex_runlock(rw), GOC_OK);
+        CHECK_STATUS(goc_rwmutex_runlock(rw), GOC_OK);
         goc_rwmutex_lock(rw);
         CHECK_EQ(READERS(rw), -MAX_READERS);
-        goc_rwmutex_unlock(rw);
+        CHECK_STATUS(goc_rwmutex_unlock(rw), GOC_OK);
         CHECK_EQ(READERS(rw), 0);
     }
     goc_rwmutex_rlock(NULL);
-    goc_rwmutex_runlock(NULL);
+    CHECK_STATUS(goc_rwmutex_runlock(NULL), GOC_EINVAL);
     goc_rwmutex_lock(NULL);
-    goc_rwmutex_unlock(NULL);
-}
-
-/* Unlocking what is not locked (Go: fatal error) is undone when nobody else uses the lock. */
-static void
-test_misuse(void) {
-    goc_rwmutex rw = GOC_RWMUTEX_INIT;
-    goc_rwmutex_runlock(&rw);
-    CHECK_EQ(READERS(&rw), 0);
-    goc_rwmutex_unlock(&rw);
-    CHECK_EQ(READERS(&rw), 0);
-    goc_rwmutex_lock(&rw);
-    goc_rwmutex_runlock(&rw); /* a read unlock while a writer holds it */
-    CHECK_EQ(READERS(&rw), -MAX_READERS);
-    goc_rwmutex_unlock(&rw);
-    goc_rwmutex_rlock(&rw);
-    goc_rwmutex_runlock(&rw);
-    CHECK_EQ(READERS(&rw), 0);
+    CHECK_STATUS(goc_rwmutex_unlock(NULL), GOC_EINVAL);
 }
 
 /* An ordering log shared by the threads of one test. */
@@ -66,14 +50,14 @@ static void
 order_log(struct order *o, char who) {
     goc_mutex_lock(&o->log_lock);
     o->log[o->nlog++] = who;
-    goc_mutex_unlock(&o->log_lock);
+    CHECK_STATUS(goc_mutex_unlock(&o->log_lock), GOC_OK);
 }
 
 static int
 order_len(struct order *o) {
     goc_mutex_lock(&o->log_lock);
     int n = o->nlog;
-    goc_mutex_unlock(&o->log_lock);
+    CHECK_STATUS(goc_mutex_unlock(&o->log_lock), GOC_OK);
     return n;
 }
 
@@ -83,7 +67,7 @@ writer_thread(void *arg) {
     atomic_store_explicit(&o->started, 1, memory_order_release);
     goc_rwmutex_lock(&o->rw);
     order_log(o, 'W');
-    goc_rwmutex_unlock(&o->rw);
+    CHECK_STATUS(goc_rwmutex_unlock(&o->rw), GOC_OK);
     return NULL;
 }
 
@@ -95,7 +79,7 @@ reader_thread(void *arg) {
     /* Stay inside until want_together readers are in at once: proves they share the lock. */
     atomic_fetch_add_explicit(&o->in_readers, 1, memory_order_relaxed);
     TEST_WAIT_UNTIL(atomic_load_explicit(&o->in_readers, memory_order_relaxed) >= o->want_together);
-    goc_rwmutex_runlock(&o->rw);
+    CHECK_STATUS(goc_rwmutex_runlock(&o->rw), GOC_OK);
     return NULL;
 }
 
@@ -126,7 +110,7 @@ test_writer_excludes(void) {
     test_wait_flag(&o.started);
     test_sleep_ns(20 * MS); /* time to block; a correct lock never lets the writer in here */
     CHECK_EQ(order_len(&o), 0);
-    goc_rwmutex_runlock(&o.rw);
+    CHECK_STATUS(goc_rwmutex_runlock(&o.rw), GOC_OK);
     test_join(w);
     CHECK_EQ(o.nlog, 1);
 
@@ -135,7 +119,7 @@ test_writer_excludes(void) {
     TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 1); /* it arrived and must queue */
     test_sleep_ns(20 * MS);
     CHECK_EQ(order_len(&o), 1);
-    goc_rwmutex_unlock(&o.rw);
+    CHECK_STATUS(goc_rwmutex_unlock(&o.rw), GOC_OK);
     test_join(r);
     CHECK_EQ(o.nlog, 2);
     CHECK_EQ(o.log[1], 'R');
@@ -159,7 +143,7 @@ test_writer_preference(void) {
     test_sleep_ns(20 * MS); /* time for a wrongly admitted R2 to log */
     CHECK_EQ(order_len(&o), 0);
     order_log(&o, 'M');
-    goc_rwmutex_runlock(&o.rw);
+    CHECK_STATUS(goc_rwmutex_runlock(&o.rw), GOC_OK);
     test_join(w);
     test_join(r2);
     CHECK_EQ(o.nlog, 3);
@@ -182,7 +166,7 @@ test_queued_readers_enter_together(void) {
         t[i] = test_spawn(reader_thread, &o);
     TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 4);
     CHECK_EQ(order_len(&o), 0);
-    goc_rwmutex_unlock(&o.rw);
+    CHECK_STATUS(goc_rwmutex_unlock(&o.rw), GOC_OK);
     for (int i = 0; i < 4; i++)
         test_join(t[i]);
     CHECK_EQ(o.nlog, 4);
@@ -209,7 +193,7 @@ hammer_writer(void *arg) {
         h->a++;
         h->b++;
         atomic_store_explicit(&h->writer_inside, 0, memory_order_relaxed);
-        goc_rwmutex_unlock(&h->rw);
+        CHECK_STATUS(goc_rwmutex_unlock(&h->rw), GOC_OK);
     }
     return NULL;
 }
@@ -223,7 +207,7 @@ hammer_reader(void *arg) {
         CHECK_EQ(atomic_load_explicit(&h->writer_inside, memory_order_relaxed), 0);
         CHECK_EQ(h->a, h->b);
         atomic_fetch_sub_explicit(&h->readers_inside, 1, memory_order_relaxed);
-        goc_rwmutex_runlock(&h->rw);
+        CHECK_STATUS(goc_rwmutex_runlock(&h->rw), GOC_OK);
     }
     return NULL;
 }
@@ -247,12 +231,10 @@ test_hammer(void) {
 int
 main(void) {
     test_zero_value();
-    test_misuse();
     test_readers_share();
     test_writer_excludes();
     test_writer_preference();
     test_queued_readers_enter_together();
     test_hammer();
-    printf("rwmutex_test: ok\n");
-    return 0;
+    return check_result("rwmutex_test");
 }

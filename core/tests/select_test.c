@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for the select row of DESIGN.md: misuse, default, timeouts, waiting forever, NULL
- * cases, closed channels, uniform choice, duplicate channels, a send and a receive on one
- * channel. Multi-thread sweeps and Go's select tests are in select_conformance_test.c. */
+/* Unit tests for the select row of docs/design.md's libgoc table: misuse, default, timeouts,
+ * waiting forever, NULL cases, closed channels, uniform choice, duplicate channels, a send and a
+ * receive on one channel. Multi-thread sweeps and Go's select tests are in
+ * select_conformance_test.c. */
 #include "testutil.h"
 
 #define MS ((int64_t)1000 * 1000)
@@ -503,7 +504,8 @@ test_uniform_mixed(void) {
         goc_case cases[K] = {GOC_RECV(ch[0], &out), GOC_RECV(ch[1], &out), GOC_SEND(ch[2], &v),
                              GOC_SEND(ch[3], &v)};
         int rc = goc_select(cases, K, n % 2 ? 0 : -1);
-        CHECK(rc >= 0 && rc < K);
+        if (!CHECK(rc >= 0 && rc < K))
+            break;
         CHECK(cases[rc].ok);
         counts[rc]++;
         if (rc < 2)
@@ -541,7 +543,8 @@ test_uniform_subset(void) {
         for (int i = 0; i < K; i++)
             cases[i] = GOC_RECV(ch[i], &out);
         int rc = goc_select(cases, K, 0);
-        CHECK(rc >= 0 && rc < K);
+        if (!CHECK(rc >= 0 && rc < K))
+            break;
         CHECK(rc % 4 != 3);
         counts[rc]++;
         CHECK_STATUS(goc_chan_send(ch[rc], &v), GOC_OK);
@@ -573,7 +576,8 @@ test_duplicate_channel(void) {
         CHECK_STATUS(goc_chan_send(a, &v), GOC_OK);
         goc_case cases[] = {GOC_RECV(a, &outs[0]), GOC_RECV(a, &outs[1]), GOC_RECV(a, &outs[2])};
         int rc = goc_select(cases, 3, -1);
-        CHECK(rc >= 0 && rc < 3);
+        if (!CHECK(rc >= 0 && rc < 3))
+            break;
         counts[rc]++;
         for (int i = 0; i < 3; i++)
             CHECK_EQ(outs[i], i == rc ? n : -1);
@@ -590,7 +594,8 @@ test_duplicate_channel(void) {
         int64_t v0 = 100, v1 = 200, out = 0;
         goc_case cases[] = {GOC_SEND(a, &v0), GOC_SEND(a, &v1)};
         int rc = goc_select(cases, 2, 0);
-        CHECK(rc == 0 || rc == 1);
+        if (!CHECK(rc == 0 || rc == 1))
+            break;
         scount[rc]++;
         CHECK_EQ(goc_chan_len(a), 1);
         CHECK_STATUS(goc_select(cases, 2, 0), GOC_WOULDBLOCK); /* full: only one ran */
@@ -674,8 +679,8 @@ test_self_pair(void) {
             out = -1;
             goc_case c2[] = {GOC_SEND(u, &v), GOC_RECV(u, &out)};
             int rc = goc_select(c2, 2, -1);
-            CHECK_EQ(rc, dir == 0 ? 0 : 1);
-            CHECK(c2[rc].ok);
+            if (CHECK_EQ(rc, dir == 0 ? 0 : 1))
+                CHECK(c2[rc].ok);
             if (dir == 1)
                 CHECK_EQ(out, 1000 + i);
             else
@@ -715,7 +720,7 @@ test_default_sees_blocked_partner(void) {
         int64_t deadline = test_now_ns() + (int64_t)60000 * MS;
         int rc;
         while ((rc = goc_select(cases, 2, 0)) == GOC_WOULDBLOCK)
-            CHECK(test_now_ns() < deadline);
+            CHECK_OR_RETURN(test_now_ns() < deadline);
         CHECK_EQ(rc, 1);
         test_join(op.thread);
         CHECK_STATUS(op.rc, GOC_OK);
@@ -768,10 +773,9 @@ test_select_to_select(void) {
 static void
 test_many_cases(void) {
     enum { K = 300 };
-    goc_chan **ch = malloc(K * sizeof *ch);
-    goc_case *cases = malloc(K * sizeof *cases);
-    int64_t *outs = malloc(K * sizeof *outs);
-    CHECK(ch && cases && outs);
+    goc_chan **ch = test_malloc(K * sizeof *ch);
+    goc_case *cases = test_malloc(K * sizeof *cases);
+    int64_t *outs = test_malloc(K * sizeof *outs);
     for (int i = 0; i < K; i++)
         ch[i] = make_chan(sizeof(int64_t), i % 2);
     int64_t v = 217;
@@ -817,6 +821,5 @@ main(void) {
     test_default_sees_blocked_partner();
     test_select_to_select();
     test_many_cases();
-    printf("select_test: ok\n");
-    return 0;
+    return check_result("select_test");
 }

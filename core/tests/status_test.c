@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Status codes (DESIGN.md "Status codes"): values, goc_strstatus for each one and for unknown
+/* Status codes (docs/design.md, "libgoc"): values, goc_strstatus for each one and for unknown
  * values. Channel behaviour is in chan_test.c. */
 #include "testutil.h"
 
@@ -48,7 +48,7 @@ static void
 test_strstatus_known(void) {
     for (size_t i = 0; i < NSTATUS; i++) {
         const char *s = goc_strstatus(statuses[i].status);
-        CHECK(s != NULL);
+        CHECK_OR_RETURN(s != NULL);
         if (strncmp(s, statuses[i].name, strlen(statuses[i].name)) != 0) {
             fprintf(stderr, "goc_strstatus(%d) = \"%s\", want it to start with %s\n",
                     statuses[i].status, s, statuses[i].name);
@@ -69,7 +69,7 @@ test_strstatus_unknown(void) {
     static const int unknown[] = {1, 2, 7, 100, INT_MAX, -1, -2, -12345, INT_MIN, -EBADF};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = goc_strstatus(unknown[i]);
-        CHECK(s != NULL);
+        CHECK_OR_RETURN(s != NULL);
         if (strcmp(s, unknown_text) != 0) {
             fprintf(stderr, "goc_strstatus(%d) = \"%s\", want \"%s\"\n", unknown[i], s,
                     unknown_text);
@@ -103,6 +103,5 @@ main(void) {
     test_strstatus_known();
     test_strstatus_unknown();
     test_strstatus_threads();
-    printf("status_test: ok\n");
-    return 0;
+    return check_result("status_test");
 }

@@ -27,6 +27,30 @@ test_join(pthread_t t) {
     return res;
 }
 
+static void *
+alloc_or_die(void *p, size_t n) {
+    if (p == NULL && n != 0) {
+        fprintf(stderr, "out of memory allocating %zu bytes\n", n);
+        exit(1);
+    }
+    return p;
+}
+
+void *
+test_malloc(size_t n) {
+    return alloc_or_die(malloc(n), n);
+}
+
+void *
+test_calloc(size_t n, size_t size) {
+    return alloc_or_die(calloc(n, size), n * size);
+}
+
+void *
+test_realloc(void *p, size_t n) {
+    return alloc_or_die(realloc(p, n), n);
+}
+
 int64_t
 test_now_ns(void) {
     struct timespec ts;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers shared by libgoc's tests: checks that report file:line and exit non-zero, thread
- * start/join, and a deterministic PRNG. */
+/* Helpers shared by libgoc's tests: thread start/join, clocks, a deterministic PRNG, sanitizer
+ * scaling and bounded waits. The checks themselves (CHECK, CHECK_EQ, CHECK_STATUS, ...; count
+ * and continue, main returns check_result) are check.h's, included here. */
 #ifndef GOC_TESTUTIL_H
 #define GOC_TESTUTIL_H
 
@@ -13,42 +14,18 @@
 
 #include <goc/goc.h>
 
-/* Fail the test (exit 1) with a message unless cond holds. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
-
-/* Compare two integer expressions, printing both values on failure. */
-#define CHECK_EQ(a, b)                                                                             \
-    do {                                                                                           \
-        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                            \
-        if (check_a_ != check_b_) {                                                                \
-            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s (%lld != %lld)\n", __FILE__,         \
-                    __LINE__, #a, #b, check_a_, check_b_);                                         \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
-
-/* A libgoc call that must return status want; prints goc_strstatus of both otherwise. */
-#define CHECK_STATUS(call, want)                                                                   \
-    do {                                                                                           \
-        int check_rc_ = (call), check_want_ = (want);                                              \
-        if (check_rc_ != check_want_) {                                                            \
-            fprintf(stderr, "%s:%d: %s returned %d (%s), want %d (%s)\n", __FILE__, __LINE__,      \
-                    #call, check_rc_, goc_strstatus(check_rc_), check_want_,                       \
-                    goc_strstatus(check_want_));                                                   \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* Start a thread or die. */
 pthread_t test_spawn(void *(*fn)(void *), void *arg);
 /* Join a thread or die; returns its result. */
 void *test_join(pthread_t t);
+
+/* Allocate (zeroed, for test_calloc) or die: a test that cannot get its scratch memory has
+ * nothing to check. test_realloc(NULL, n) allocates. */
+void *test_malloc(size_t n);
+void *test_calloc(size_t n, size_t size);
+void *test_realloc(void *p, size_t n);
 
 /* Monotonic nanoseconds. */
 int64_t test_now_ns(void);

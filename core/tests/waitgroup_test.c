@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for goc_waitgroup: zero value, misuse (GOC_EINVAL, counter unchanged), wait
- * blocking until zero, several waiters, visibility of the tasks' writes, reuse. Many rounds
- * under oversubscription are in stress/waitgroup_stress.c. */
+/* Unit tests for goc_waitgroup: zero value, the counter's bounds and NULL (GOC_EINVAL, counter
+ * unchanged), wait blocking until zero, several waiters, visibility of the tasks' writes,
+ * reuse. Many rounds under oversubscription are in stress/waitgroup_stress.c; a counter driven
+ * below zero (misuse: an abort with assertions) is in misuse_test.c. */
 #include "testutil.h"
 
 #define MS ((int64_t)1000 * 1000)
@@ -10,23 +11,18 @@
 #define COUNTER(wg) (atomic_load(&(wg)->goc_private_state) >> 32)
 
 static void
-test_zero_value_and_misuse(void) {
+test_zero_value_and_bounds(void) {
     goc_waitgroup wg;
     memset(&wg, 0, sizeof wg);
     goc_waitgroup_wait(&wg); /* zero: returns at once */
-    CHECK_STATUS(goc_waitgroup_done(&wg), GOC_EINVAL);
     CHECK_EQ(COUNTER(&wg), 0);
     CHECK_STATUS(goc_waitgroup_add(&wg, 3), GOC_OK);
-    CHECK_STATUS(goc_waitgroup_add(&wg, -4), GOC_EINVAL);
-    CHECK_EQ(COUNTER(&wg), 3);
     CHECK_STATUS(goc_waitgroup_add(&wg, INT64_MAX), GOC_EINVAL);
-    CHECK_STATUS(goc_waitgroup_add(&wg, INT64_MIN), GOC_EINVAL);
     CHECK_STATUS(goc_waitgroup_add(&wg, INT32_MAX), GOC_EINVAL); /* 3 + INT32_MAX too big */
     CHECK_EQ(COUNTER(&wg), 3);
     CHECK_STATUS(goc_waitgroup_add(&wg, 0), GOC_OK);
     CHECK_STATUS(goc_waitgroup_add(&wg, -2), GOC_OK);
     CHECK_STATUS(goc_waitgroup_done(&wg), GOC_OK);
-    CHECK_STATUS(goc_waitgroup_done(&wg), GOC_EINVAL);
     CHECK_EQ(COUNTER(&wg), 0);
     goc_waitgroup_wait(&wg);
 
@@ -124,9 +120,8 @@ test_results_visible_and_reuse(void) {
 
 int
 main(void) {
-    test_zero_value_and_misuse();
+    test_zero_value_and_bounds();
     test_wait_blocks();
     test_results_visible_and_reuse();
-    printf("waitgroup_test: ok\n");
-    return 0;
+    return check_result("waitgroup_test");
 }

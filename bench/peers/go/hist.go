@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Latency histogram of the Go executor: chanbench's layout (bench/harness/hist.c,
+// Latency histogram of the Go executor: chanbench's layout (bench/model/hist.c,
 // docs/results-format.md "Histogram layout"), HdrHistogram's with 3 significant digits: values
 // in ns clamped to 0 .. 2^40-1, 2048 sub-buckets per power of two, exact count, min and max.
 // The executor only records and sends the non-zero buckets; chanbench computes percentiles.

@@ -29,10 +29,12 @@ typedef struct goc_mutex {
  * holds deadlocks, as in Go. Any thread may call it; NULL is ignored. */
 void goc_mutex_lock(goc_mutex *m);
 /* Release the lock. Any thread may unlock a locked mutex, as in Go, not only the one that
- * locked it. Unlocking an unlocked mutex is a bug (Go: fatal error); libgoc undoes the damage
- * when no other thread uses the mutex at that moment, and otherwise the behaviour is
- * undefined. NULL is ignored. */
-void goc_mutex_unlock(goc_mutex *m);
+ * locked it. Returns GOC_OK, or GOC_EINVAL for NULL or for a mutex that is not locked.
+ * Unlocking an unlocked mutex is a bug (Go: fatal error "sync: unlock of unlocked mutex"):
+ * a libgoc built with assertions (debug and sanitizer builds) prints that message and aborts;
+ * a release build returns GOC_EINVAL with the mutex unchanged, provided no other thread uses
+ * the mutex at that moment (otherwise the behaviour is undefined). */
+int goc_mutex_unlock(goc_mutex *m);
 /* Take the lock if it is free and no starving waiter is queued for it. Never blocks.
  * Returns GOC_OK (the caller holds the lock), GOC_WOULDBLOCK, or GOC_EINVAL for NULL. */
 int goc_mutex_trylock(goc_mutex *m);
@@ -57,15 +59,20 @@ typedef struct goc_rwmutex {
 /* Take a read lock: blocks while a writer holds the lock or waits for it. Any thread; NULL is
  * ignored. */
 void goc_rwmutex_rlock(goc_rwmutex *rw);
-/* Release a read lock. Releasing one not held is a bug (Go: fatal error), undone when no other
- * thread uses the lock at that moment, otherwise undefined. NULL is ignored. */
-void goc_rwmutex_runlock(goc_rwmutex *rw);
+/* Release a read lock. Returns GOC_OK, or GOC_EINVAL for NULL or when no read lock is held.
+ * Releasing a read lock that is not held is a bug (Go: fatal error "sync: RUnlock of unlocked
+ * RWMutex"): with assertions libgoc prints that message and aborts; a release build returns
+ * GOC_EINVAL with the lock unchanged, provided no other thread uses it at that moment
+ * (otherwise the behaviour is undefined). */
+int goc_rwmutex_runlock(goc_rwmutex *rw);
 /* Take the write lock: blocks until no reader and no other writer holds it. From the moment
  * it starts waiting, new readers block. Any thread; NULL is ignored. */
 void goc_rwmutex_lock(goc_rwmutex *rw);
-/* Release the write lock and let in every reader that queued during the write. Misuse as for
- * goc_rwmutex_runlock. NULL is ignored. */
-void goc_rwmutex_unlock(goc_rwmutex *rw);
+/* Release the write lock and let in every reader that queued during the write. Returns
+ * GOC_OK, or GOC_EINVAL for NULL or when the write lock is not held. Misuse (Go: fatal error
+ * "sync: Unlock of unlocked RWMutex") as for goc_rwmutex_runlock: abort with assertions,
+ * GOC_EINVAL with the lock unchanged in a release build. */
+int goc_rwmutex_unlock(goc_rwmutex *rw);
 
 /* Waits for a collection of tasks to finish. The fields are private. */
 typedef struct goc_waitgroup {
@@ -78,7 +85,9 @@ typedef struct goc_waitgroup {
 
 /* Add delta (may be negative) to the counter; when it reaches zero every waiter is released.
  * Never blocks; any thread. Returns GOC_OK, or GOC_EINVAL, leaving the counter unchanged, when
- * wg is NULL or the counter would go below zero (Go panics there) or above INT32_MAX. */
+ * wg is NULL or the counter would go below zero or above INT32_MAX. Going below zero is a bug
+ * (Go panics: "sync: negative WaitGroup counter"): a libgoc built with assertions (debug and
+ * sanitizer builds) prints that message and aborts; a release build returns GOC_EINVAL. */
 int goc_waitgroup_add(goc_waitgroup *wg, int64_t delta);
 /* goc_waitgroup_add(wg, -1). */
 int goc_waitgroup_done(goc_waitgroup *wg);

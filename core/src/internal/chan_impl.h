@@ -1,23 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* The channel's insides, shared by chan.c (send, receive, close) and select.c. Nothing outside
- * core/src includes this.
+/* The channel's insides: struct goc_chan, its wait queues, and the two flavours that
+ * implement it. Nothing outside core/src includes this.
  *
- * A buffered channel is a bounded lock-free ring in the style of Vyukov's MPMC queue (as
- * crossbeam's array flavour): each slot carries a stamp saying whose turn it is, producers
- * claim slots by CAS on tail, consumers by CAS on head, and neither takes a lock. Blocked
- * threads wait in two intrusive queues (sendq, recvq) under the channel's small lock; the fast
- * path reads one counter per queue to see whether anyone needs waking.
+ * A buffered channel (buffered.c) is a bounded lock-free ring in the style of Vyukov's MPMC
+ * queue (as crossbeam's array flavour): each slot carries a stamp saying whose turn it is,
+ * producers claim slots by CAS on tail, consumers by CAS on head, and neither takes a lock.
+ * Blocked threads wait in two intrusive queues (sendq, recvq) under the channel's small lock;
+ * the fast path reads one counter per queue to see whether anyone needs waking.
  *
- * An unbuffered channel has no ring: every operation takes the channel lock, and either finds
- * a waiting partner in the opposite queue and hands the value over directly (copying to or from
- * the partner's own buffer), or queues itself and waits.
+ * An unbuffered channel (unbuffered.c, as crossbeam's zero flavour) has no ring: every
+ * operation takes the channel lock, and either finds a waiting partner in the opposite queue
+ * and hands the value over directly (copying to or from the partner's own buffer), or queues
+ * itself and waits.
  *
- * Waiting: each thread has one waiter (thread-local). An operation, or a select with several
- * cases, links one entry per case into the queues of its channels, all pointing at the same
- * waiter. The first partner that moves the waiter's state away from WAITING owns it; every
- * other partner sees the CAS fail and skips (and unlinks) that entry. The waiter spins a little
- * on its state, then parks on it with a futex.
- */
+ * Elsewhere: the waiter that queue entries point at is waiter.h's; trying, registering and
+ * waiting on a case, whatever its flavour, is case.c's (internal/case.h); the public API that
+ * dispatches to the flavours is chan.c. */
 #ifndef GOCI_CHAN_IMPL_H
 #define GOCI_CHAN_IMPL_H
 
@@ -25,62 +23,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <goc/chan.h>
 #include <goc/select.h>
 
+#include "assert.h"
 #include "cacheline.h"
+#include "futex.h"
 #include "lock.h"
-
-/* Waiter states (low 4 bits of the state word; the case index sits above them).
- *   WAITING  linked into queues, nobody has claimed it yet; PARKED may be or-ed in once the
- *            owner sleeps on the futex, so that partners know a futex wake is needed.
- *   CLAIMED  an unbuffered partner owns it and is copying the value (owner keeps waiting).
- *   DONE     the partner finished an unbuffered transfer for case `index`.
- *   WOKEN    a partner made case `index` ready (buffered space or data, or a close): retry it.
- *   ABORTED  the owner gave up (timeout, or it saw a case become ready while registering).
- * Only WAITING -> anything is contended (by CAS); all later transitions have one writer. */
-enum {
-    GOCI_W_WAITING = 0,
-    GOCI_W_CLAIMED = 1,
-    GOCI_W_DONE = 2,
-    GOCI_W_WOKEN = 3,
-    GOCI_W_ABORTED = 4,
-    GOCI_W_PARKED = 8,
-    GOCI_W_CODE_MASK = 7,
-    GOCI_W_INDEX_SHIFT = 4,
-};
-
-struct goci_waiter;
-
-/* One case of one waiting operation, linked into a channel queue. Lives on the waiting
- * thread's stack, or inside its waiter for single-case operations.
- * Invariants: linked is true exactly while the entry is in its channel's queue.
- * Protected by: the channel lock (next, prev, linked); the rest is written by the owner
- * before linking and read-only while linked. */
-struct goci_entry {
-    struct goci_entry *next, *prev;
-    struct goci_waiter *w;
-    void *elem;     /* send: the value; receive: the out buffer (NULL discards) */
-    uint32_t index; /* case index reported to the owner */
-    bool linked;
-};
-
-/* Unbuffered single-case operations on elements up to this size stage the value inside the
- * waiter, so that a partner reads the entry, claims the waiter, copies the value and
- * publishes DONE on one cache line. */
-#define GOCI_WAITER_INLINE 16
-
-/* A thread's waiter: the state word, the entry used by single-case operations, and the
- * staging buffer, on one cache line.
- * Protected by: state is atomic (see the states above); entry as for any entry; buf is
- * written by the owner before linking (send) or by the one partner that claimed the waiter
- * (receive), and read by the other side after DONE (release/acquire on state). */
-struct goci_waiter {
-    GOCI_CACHELINE_ALIGNED _Atomic uint32_t state; /* futex word */
-    struct goci_entry entry;
-    unsigned char buf[GOCI_WAITER_INLINE];
-};
+#include "waiter.h"
 
 struct goci_queue {
     struct goci_entry *head, *tail;
@@ -126,14 +78,7 @@ struct goc_chan {
     GOCI_CACHELINE_ALIGNED unsigned char slots[]; /* cap slots of slot_size bytes */
 };
 
-/* The calling thread's waiter. */
-struct goci_waiter *goci_self(void);
-
-/* Try one case without blocking: GOC_OK, GOC_CLOSED (a receive zeroes its out) or
- * GOC_WOULDBLOCK. */
-int goci_try_case(goc_case *c);
-
-/* What goci_register found. */
+/* What registering a case found (goci_buffered_register, goci_unbuffered_register). */
 enum goci_reg {
     GOCI_REG_LINKED,  /* e is linked; wait */
     GOCI_REG_READY,   /* e is linked, but the case is ready (buffered data or space, close):
@@ -146,31 +91,130 @@ enum goci_reg {
                          waiter is aborted */
 };
 
-/* Link entry e (already filled: w, elem, index) for case c into its channel's queue, or, on
- * an unbuffered channel with a waiting partner, complete the case at once. */
-enum goci_reg goci_register(goc_case *c, struct goci_entry *e, int *rc);
+/* ---- The buffered flavour (buffered.c) ------------------------------------------------- */
 
-/* Unlink e from case c's channel if it is still linked. */
-void goci_unregister(goc_case *c, struct goci_entry *e);
+/* Set up the ring of a channel with cap > 0 (mark_bit, one_lap, every slot's stamp). */
+void goci_buffered_init(struct goc_chan *c);
+/* Elements in the ring now (a consistent snapshot of head and tail). */
+size_t goci_buffered_len(struct goc_chan *c);
+/* One attempt, never blocking: GOC_OK, GOC_CLOSED (a receive zeroes out) or GOC_WOULDBLOCK
+ * (full, or empty). Wakes one waiting partner when the operation made room or data. */
+int goci_buffered_send(struct goc_chan *c, const void *elem);
+int goci_buffered_recv(struct goc_chan *c, void *out);
+/* Link entry e (already filled: w, elem, index) into sendq (send) or recvq: LINKED, or READY
+ * when the case became ready meanwhile. */
+enum goci_reg goci_buffered_register(struct goc_chan *c, bool send, struct goci_entry *e);
+/* Close: GOC_OK, or GOC_CLOSED when it already was. Wakes every waiter. */
+int goci_buffered_close(struct goc_chan *c);
 
-/* Spin, then park, until the waiter leaves WAITING/CLAIMED or the deadline (absolute
- * CLOCK_MONOTONIC ns; INT64_MAX = never) passes, in which case it aborts itself. Returns the
- * final state word (DONE, WOKEN or ABORTED with the case index above GOCI_W_INDEX_SHIFT). */
-uint32_t goci_wait(struct goci_waiter *w, int64_t deadline_ns);
+/* ---- The unbuffered flavour (unbuffered.c) ---------------------------------------------- */
 
-/* Try to abort a waiter that found a ready case while registering: true when it was still
- * WAITING. False means a partner claimed it first; the caller must goci_wait for the result. */
-bool goci_abort(struct goci_waiter *w);
+/* One attempt at a send (send true) or receive: GOC_OK after a handoff, GOC_CLOSED (a receive
+ * zeroes buf), or GOC_WOULDBLOCK when no partner waits. */
+int goci_unbuffered_try(struct goc_chan *c, bool send, void *buf);
+/* Pair entry e with a waiting partner at once if there is one, else link it (see enum
+ * goci_reg for the outcomes; *rc is set with GOCI_REG_DONE). */
+enum goci_reg goci_unbuffered_register(struct goc_chan *c, bool send, struct goci_entry *e,
+                                       int *rc);
+/* Close: GOC_OK, or GOC_CLOSED when it already was. Wakes every waiter. */
+int goci_unbuffered_close(struct goc_chan *c);
 
-/* A snapshot of what decides case c's readiness (ring positions, or the queue version and
- * closed flag): equal snapshots taken before and after a poll that found the case not ready
- * mean it was not ready at any moment in between. */
-struct goci_snap {
-    size_t a, b;
-};
-struct goci_snap goci_snapshot(const goc_case *c);
+/* ---- Element copies, shared by both flavours -------------------------------------------- */
 
-/* A per-thread pseudo-random number (select's fair choice). */
-uint32_t goci_rand(void);
+static inline void
+goci_copy_elem(void *dst, const void *src, size_t n) {
+    /* The common sizes as fixed-size copies, so the compiler inlines them. */
+    if (n == 8)
+        memcpy(dst, src, 8);
+    else if (n != 0)
+        memcpy(dst, src, n);
+}
+
+/* Copy to a receiver's out, which may be NULL (discard). */
+static inline void
+goci_deliver(void *out, const void *src, size_t n) {
+    if (out != NULL)
+        goci_copy_elem(out, src, n);
+}
+
+/* A receive on a closed channel zeroes its out. */
+static inline void
+goci_zero_out(void *out, size_t n) {
+    if (out != NULL && n != 0)
+        memset(out, 0, n);
+}
+
+/* ---- Wait queues (caller holds c->lock), shared by both flavours ------------------------- */
+
+/* Every queue change bumps the channel's version (see goci_snapshot). relaxed load, release
+ * store: the lock orders writers; lock-free readers pair their acquire loads with this. */
+static inline void
+goci_bump_version(struct goc_chan *c) {
+    atomic_store_explicit(&c->version, atomic_load_explicit(&c->version, memory_order_relaxed) + 1,
+                          memory_order_release);
+}
+
+static inline void
+goci_queue_push(struct goc_chan *c, struct goci_queue *q, struct goci_entry *e) {
+    GOCI_ASSERT(goci_lock_is_held(&c->lock));
+    GOCI_ASSERT(!e->linked);
+    GOCI_ASSERT((q->head == NULL) == (q->tail == NULL));
+    goci_bump_version(c);
+    e->next = NULL;
+    e->prev = q->tail;
+    if (q->tail)
+        q->tail->next = e;
+    else
+        q->head = e;
+    q->tail = e;
+    e->linked = true;
+}
+
+static inline void
+goci_queue_unlink(struct goc_chan *c, struct goci_queue *q, struct goci_entry *e) {
+    GOCI_ASSERT(goci_lock_is_held(&c->lock));
+    /* linked is true exactly while the entry is in its queue: its neighbours point back. */
+    GOCI_ASSERT(e->linked);
+    GOCI_ASSERT(e->prev ? e->prev->next == e : q->head == e);
+    GOCI_ASSERT(e->next ? e->next->prev == e : q->tail == e);
+    goci_bump_version(c);
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        q->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        q->tail = e->prev;
+    e->next = e->prev = NULL;
+    e->linked = false;
+}
+
+/* Take one off a buffered queue's count of linked entries (never below zero). relaxed: the
+ * count only changes under the lock; readers outside it use seq_cst loads whose partner is the
+ * seq_cst increment in goci_buffered_register. */
+static inline void
+goci_count_drop(_Atomic uint32_t *count) {
+    uint32_t old = atomic_fetch_sub_explicit(count, 1, memory_order_relaxed);
+    GOCI_ASSERT(old > 0);
+}
+
+/* Wake every entry of q (close). count is the buffered queue's count, NULL for an unbuffered
+ * channel. Caller holds the lock. */
+static inline void
+goci_queue_wake_all(struct goc_chan *c, struct goci_queue *q, _Atomic uint32_t *count) {
+    while (q->head != NULL) {
+        struct goci_entry *e = q->head;
+        struct goci_waiter *w = e->w; /* read before the claim frees the entry for reuse */
+        uint32_t woken_state = goci_state_of(GOCI_W_WOKEN, e->index);
+        bool parked = false;
+        goci_queue_unlink(c, q, e);
+        if (count)
+            goci_count_drop(count);
+        if (goci_waiter_claim(w, woken_state, &parked) && parked)
+            goci_futex_wake(&w->state, 1);
+    }
+    GOCI_ASSERT(count == NULL || atomic_load_explicit(count, memory_order_relaxed) == 0);
+}
 
 #endif

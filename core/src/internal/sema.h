@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "assert.h"
 #include "futex.h"
 #include "spin.h"
 
@@ -39,7 +40,8 @@ goci_sema_trydown(_Atomic uint32_t *s) {
 /* Take a token, blocking until one is released: spin briefly (spin.h), then sleep. */
 static inline void
 goci_sema_down(_Atomic uint32_t *s) {
-    /* Spin without taking one of spin.h's spinner slots: see mutex.c for why. */
+    /* Spin with the full, fixed budget (GOCI_SPINWAIT_INIT), not the thread's adaptive one:
+     * see mutex_lock_slow in mutex.c for why. */
     struct goci_spinwait w = GOCI_SPINWAIT_INIT;
     while (!goci_spinwait_done(&w)) {
         if (goci_sema_trydown(s))
@@ -60,6 +62,8 @@ goci_sema_down(_Atomic uint32_t *s) {
              * data, and the futex compares the whole word, so a token added after this CAS
              * makes the wait below return at once. */
             v += GOCI_SEMA_SLEEPER;
+            /* The sleepers stayed within their 16 bits (see the invariants above). */
+            GOCI_ASSERT(GOCI_SEMA_SLEEPERS(v) != 0);
             break;
         }
     }
@@ -84,6 +88,8 @@ goci_sema_up(_Atomic uint32_t *s, uint32_t n) {
         return;
     /* release; pairs with the acquire CASes in goci_sema_trydown / goci_sema_down. */
     uint32_t old = atomic_fetch_add_explicit(s, n, memory_order_release);
+    /* The tokens stayed within their 16 bits (see the invariants above). */
+    GOCI_ASSERT(GOCI_SEMA_TOKENS(old) + n <= 0xffff);
     uint32_t sleepers = GOCI_SEMA_SLEEPERS(old);
     /* A sleeper that registered after this add sees the new tokens through the futex word
      * compare, so waking only those counted in old loses nobody. */

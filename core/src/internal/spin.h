@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* libgoc's one spin policy: how long a blocked operation spins, when it yields, and when it
- * gives up and parks on a futex. Every busy loop in libgoc goes through this file; no other
- * file holds a tuning constant.
+ * gives up and parks on a futex. Every busy loop in libgoc goes through this file, and every
+ * constant that tunes how long something spins, retries or waits is defined here; no other
+ * file holds one. (Sizes that only choose between stack and heap, or a table's size, such as
+ * select.c's SMALL_SELECT, stay with their code.)
  *
  * Why spin at all: on the virtual machines chanbench targets, parking on a futex and being
  * woken costs 15-50 us while a cache line crosses cores in ~30 ns, so a partner that answers
@@ -47,6 +49,10 @@ goci_spin_pause(void) {
 #define GOCI_WAIT_PAUSES 256
 #define GOCI_WAIT_PAUSES_MIN 8
 #define GOCI_WAIT_YIELDS 4
+
+/* goc_select with default (select.c's poll_default): after this many polls that saw a channel
+ * move, answer GOC_WOULDBLOCK anyway rather than keep spinning. */
+#define GOCI_SELECT_DEFAULT_RETRIES 64
 
 /* goc_mutex: a waiter that has waited longer than this (ns) switches the mutex to starvation
  * mode, where unlock hands ownership straight to the longest waiter (Go's

@@ -121,8 +121,7 @@ producer_thread(void *arg) {
     struct producer *p = arg;
     struct run *r = p->r;
     uint64_t rng = 0x1234567ULL + (uint64_t)p->id * 0x9E3779B97F4A7C15ULL + r->size;
-    unsigned char *elem = malloc(r->size ? r->size : 1);
-    CHECK(elem != NULL);
+    unsigned char *elem = test_malloc(r->size ? r->size : 1);
     for (int64_t s = 0; s < r->max_per_producer; s++) {
         uint64_t msg = MSG(p->id, s);
         encode(elem, r->size, msg);
@@ -194,7 +193,7 @@ recv_one(struct run *r, unsigned char *out, uint64_t *rng) {
                     return goc_chan_recv(r->c, out);
                 continue;
             }
-            CHECK(rc == 0 || rc == 1);
+            CHECK_OR_RETURN(rc == 0 || rc == 1, rc < 0 ? rc : GOC_EINVAL);
             return cases[rc].ok ? GOC_OK : GOC_CLOSED;
         }
     }
@@ -205,8 +204,7 @@ consumer_thread(void *arg) {
     struct consumer *c = arg;
     struct run *r = c->r;
     uint64_t rng = 0xABCDEFULL + (uint64_t)c->id * 0xD1B54A32D192ED03ULL + r->size;
-    unsigned char *out = malloc(r->size + 1);
-    CHECK(out != NULL);
+    unsigned char *out = test_malloc(r->size + 1);
     for (;;) {
         memset(out, 0xA5, r->size + 1);
         int rc = recv_one(r, out, &rng);
@@ -226,7 +224,8 @@ consumer_thread(void *arg) {
             uint64_t msg = decode(out, r->size);
             int p = MSG_PRODUCER(msg);
             int64_t s = MSG_SEQ(msg);
-            CHECK(p >= 0 && p < r->producers && s >= 0 && s < r->max_per_producer);
+            if (!CHECK(p >= 0 && p < r->producers && s >= 0 && s < r->max_per_producer))
+                continue;
             if (s <= c->last[p]) {
                 fprintf(stderr, "size %zu: producer %d seq %lld received after %lld\n", r->size, p,
                         (long long)s, (long long)c->last[p]);
@@ -250,23 +249,20 @@ run_one(size_t size, size_t cap, int producers, int consumers, int64_t per_produ
         int64_t close_after_ns) {
     struct run r = {goc_chan_make(size, cap), goc_chan_make(sizeof(int64_t), 0), size, producers,
                     per_producer};
-    CHECK(r.c != NULL && r.idle != NULL);
-    struct producer *ps = calloc((size_t)producers, sizeof *ps);
-    struct consumer *cs = calloc((size_t)consumers, sizeof *cs);
-    pthread_t *pt = calloc((size_t)producers, sizeof *pt);
-    pthread_t *ct = calloc((size_t)consumers, sizeof *ct);
-    CHECK(ps && cs && pt && ct);
+    CHECK_OR_RETURN(r.c != NULL && r.idle != NULL);
+    struct producer *ps = test_calloc((size_t)producers, sizeof *ps);
+    struct consumer *cs = test_calloc((size_t)consumers, sizeof *cs);
+    pthread_t *pt = test_calloc((size_t)producers, sizeof *pt);
+    pthread_t *ct = test_calloc((size_t)consumers, sizeof *ct);
     for (int i = 0; i < consumers; i++) {
         cs[i].r = &r;
         cs[i].id = i;
-        cs[i].last = malloc((size_t)producers * sizeof(int64_t));
-        cs[i].seen = calloc((size_t)producers, sizeof(unsigned char *));
-        CHECK(cs[i].last && cs[i].seen);
+        cs[i].last = test_malloc((size_t)producers * sizeof(int64_t));
+        cs[i].seen = test_calloc((size_t)producers, sizeof(unsigned char *));
         for (int p = 0; p < producers; p++) {
             cs[i].last[p] = -1;
             if (size >= 8) {
-                cs[i].seen[p] = calloc((size_t)per_producer, 1);
-                CHECK(cs[i].seen[p] != NULL);
+                cs[i].seen[p] = test_calloc((size_t)per_producer, 1);
             }
         }
         ct[i] = test_spawn(consumer_thread, &cs[i]);
@@ -361,6 +357,6 @@ main(void) {
             run_one(size, cap, 5, 5, per, (int64_t)(test_rand(&rng) % 200) * US);
         }
     }
-    printf("chan_stress: ok (%.1f s)\n", (double)(test_now_ns() - t0) / 1e9);
-    return 0;
+    printf("chan_stress: %.1f s\n", (double)(test_now_ns() - t0) / 1e9);
+    return check_result("chan_stress");
 }

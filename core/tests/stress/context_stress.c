@@ -143,7 +143,7 @@ main(void) {
     for (int r = 0; r < rounds; r++) {
         s.root = test_rand(&rng) % 2 ? goc_ctx_with_cancel(goc_ctx_background())
                                      : goc_ctx_with_timeout(goc_ctx_background(), 2000 * US);
-        CHECK(s.root != NULL);
+        CHECK_OR_RETURN(s.root != NULL, check_result("context_stress"));
         goc_waitgroup_add(&s.phase1, s.nthreads);
         goc_waitgroup_add(&s.phase2, s.nthreads);
         goc_waitgroup_add(&s.phase3, 1);
@@ -175,5 +175,5 @@ main(void) {
     printf("context_stress: %d rounds x %d threads x %d nodes (+%d cross-thread), root "
            "cancelled early in %d rounds\n",
            rounds, s.nthreads, NODES, CROSS, early);
-    return 0;
+    return check_result("context_stress");
 }

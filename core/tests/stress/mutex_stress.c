@@ -36,7 +36,7 @@ hammer_thread(void *arg) {
             test_yield(); /* now and then, be preempted inside the critical section */
         h->counter = c + 1;
         atomic_store_explicit(&h->inside, 0, memory_order_relaxed);
-        goc_mutex_unlock(&h->m);
+        CHECK_STATUS(goc_mutex_unlock(&h->m), GOC_OK);
     }
     return NULL;
 }
@@ -85,7 +85,7 @@ starve_hammer(void *arg) {
             s->work++;
             __asm__ __volatile__("" ::: "memory"); /* keep the work: one add per step */
         }
-        goc_mutex_unlock(&s->m);
+        CHECK_STATUS(goc_mutex_unlock(&s->m), GOC_OK);
         /* Past every round's bound the victim has starved: stop, main reports it. */
         if (atomic_fetch_add_explicit(&s->hammer_its, 1, memory_order_relaxed) >
             ROUNDS * ROUND_BOUND)
@@ -108,7 +108,7 @@ stress_starvation(void) {
         goc_mutex_lock(&s.m);
         long waited = atomic_load_explicit(&s.hammer_its, memory_order_relaxed) - before;
         s.work++;
-        goc_mutex_unlock(&s.m);
+        CHECK_STATUS(goc_mutex_unlock(&s.m), GOC_OK);
         worst = waited > worst ? waited : worst;
         sum += waited;
     }
@@ -128,5 +128,5 @@ main(void) {
     int n = (int)(ncpu < 1 ? 1 : ncpu > 16 ? 16 : ncpu) * 4;
     stress_hammer(n);
     stress_starvation();
-    return 0;
+    return check_result("mutex_stress");
 }

@@ -32,7 +32,7 @@ writer(void *arg) {
         s->a = a + 1;
         s->b++;
         atomic_fetch_sub_explicit(&s->writers_inside, 1, memory_order_relaxed);
-        goc_rwmutex_unlock(&s->rw);
+        CHECK_STATUS(goc_rwmutex_unlock(&s->rw), GOC_OK);
     }
     atomic_fetch_add_explicit(&s->writers_done, 1, memory_order_relaxed);
     return NULL;
@@ -58,7 +58,7 @@ reader(void *arg) {
         if (test_rand(&rng) % 32 == 0)
             test_yield(); /* hold the read lock across a yield: readers overlap */
         atomic_fetch_sub_explicit(&s->readers_inside, 1, memory_order_relaxed);
-        goc_rwmutex_runlock(&s->rw);
+        CHECK_STATUS(goc_rwmutex_runlock(&s->rw), GOC_OK);
     }
     return NULL;
 }
@@ -87,5 +87,5 @@ main(void) {
            "inside at once\n",
            nreaders, s.nwriters, s.writes_each, atomic_load(&s.reads),
            atomic_load(&s.max_readers_inside));
-    return 0;
+    return check_result("rwmutex_stress");
 }

@@ -76,7 +76,7 @@ record_recv(struct worker *w, int ch, const struct msg *m) {
     }
     int sender = ID_SENDER(m->id);
     int64_t counter = ID_COUNTER(m->id);
-    CHECK(sender >= 0 && sender < WORKERS && counter >= 0 && counter < w->s->max_counter);
+    CHECK_OR_RETURN(sender >= 0 && sender < WORKERS && counter >= 0 && counter < w->s->max_counter);
     if (counter <= w->last[ch][sender]) {
         fprintf(stderr, "channel %d: sender %d counter %lld received after %lld\n", ch, sender,
                 (long long)counter, (long long)w->last[ch][sender]);
@@ -85,9 +85,8 @@ record_recv(struct worker *w, int ch, const struct msg *m) {
     w->last[ch][sender] = counter;
     if (w->nrecv == w->recv_cap) {
         w->recv_cap = w->recv_cap ? 2 * w->recv_cap : 1024;
-        w->recv_id = realloc(w->recv_id, (size_t)w->recv_cap * sizeof *w->recv_id);
-        w->recv_ch = realloc(w->recv_ch, (size_t)w->recv_cap);
-        CHECK(w->recv_id && w->recv_ch);
+        w->recv_id = test_realloc(w->recv_id, (size_t)w->recv_cap * sizeof *w->recv_id);
+        w->recv_ch = test_realloc(w->recv_ch, (size_t)w->recv_cap);
     }
     w->recv_id[w->nrecv] = m->id;
     w->recv_ch[w->nrecv] = (unsigned char)ch;
@@ -149,20 +148,20 @@ one_select(struct worker *w, uint64_t *rng) {
         CHECK(timeout >= 0);
         CHECK_EQ(rc, timeout == 0 ? GOC_WOULDBLOCK : GOC_TIMEDOUT);
     } else {
-        CHECK(rc >= 0 && (size_t)rc < n);
+        CHECK_OR_RETURN(rc >= 0 && (size_t)rc < n);
         goc_case *k = &cases[rc];
-        CHECK(k->ch != NULL);
+        CHECK_OR_RETURN(k->ch != NULL);
         int ch = chan_index(s, k->ch);
         if (k->ch == s->tick) {
             CHECK(k->ok);
         } else if (k->dir == GOC_CASE_SEND) {
-            CHECK(ch >= 0);
+            CHECK_OR_RETURN(ch >= 0);
             if (k->ok)
                 w->sent_ch[counters[rc]] = (unsigned char)(ch + 1);
             else
                 check_closed(s, ch);
         } else {
-            CHECK(ch >= 0);
+            CHECK_OR_RETURN(ch >= 0);
             if (k->ok) {
                 record_recv(w, ch, &vals[rc]);
             } else {
@@ -231,23 +230,21 @@ run(int round) {
     s.max_counter = s.iters * MAXCASES + s.iters;
     for (int i = 0; i < NCHAN; i++) {
         s.ch[i] = goc_chan_make(sizeof(struct msg), chan_caps[i]);
-        CHECK(s.ch[i] != NULL);
+        CHECK_OR_RETURN(s.ch[i] != NULL);
         atomic_init(&s.closed[i], 0);
     }
     s.tick = goc_chan_make(0, 0);
-    CHECK(s.tick != NULL);
+    CHECK_OR_RETURN(s.tick != NULL);
     atomic_init(&s.finished, 0);
     atomic_init(&s.iterations, 0);
 
     /* The drain at the end is receiver WORKERS. */
-    struct worker *ws = calloc(WORKERS + 1, sizeof *ws);
+    struct worker *ws = test_calloc(WORKERS + 1, sizeof *ws);
     pthread_t t[WORKERS];
-    CHECK(ws != NULL);
     for (int i = 0; i <= WORKERS; i++) {
         ws[i].s = &s;
         ws[i].id = i;
-        ws[i].sent_ch = calloc((size_t)s.max_counter, 1);
-        CHECK(ws[i].sent_ch != NULL);
+        ws[i].sent_ch = test_calloc((size_t)s.max_counter, 1);
         for (int c = 0; c < NCHAN; c++)
             for (int p = 0; p <= WORKERS; p++)
                 ws[i].last[c][p] = -1;
@@ -288,11 +285,9 @@ run(int round) {
     }
 
     /* Exactly once, from the channel it was sent on. */
-    unsigned char **got = calloc(WORKERS, sizeof *got);
-    CHECK(got != NULL);
+    unsigned char **got = test_calloc(WORKERS, sizeof *got);
     for (int p = 0; p < WORKERS; p++) {
-        got[p] = calloc((size_t)s.max_counter, 1);
-        CHECK(got[p] != NULL);
+        got[p] = test_calloc((size_t)s.max_counter, 1);
     }
     int64_t total_recv = 0, total_sent = 0;
     for (int i = 0; i <= WORKERS; i++) {
@@ -404,7 +399,7 @@ giveup_receiver(void *arg) {
 static void
 run_giveup(void) {
     struct giveup g = {goc_chan_make(sizeof(struct msg), 0), 0, 0};
-    CHECK(g.c != NULL);
+    CHECK_OR_RETURN(g.c != NULL);
     pthread_t t[6];
     for (int i = 0; i < 6; i++)
         t[i] = test_spawn(i < 4 ? giveup_sender : giveup_receiver, &g);
@@ -413,7 +408,7 @@ run_giveup(void) {
     for (int i = 0; i < 6; i++)
         test_join(t[i]);
     goc_chan_free(g.c);
-    printf("select_stress give-up race: ok\n");
+    printf("select_stress give-up race: done\n");
 }
 
 int
@@ -422,6 +417,6 @@ main(void) {
     run(0);
     run(1);
     run_giveup();
-    printf("select_stress: ok (%.1f s)\n", (double)(test_now_ns() - t0) / 1e9);
-    return 0;
+    printf("select_stress: %.1f s\n", (double)(test_now_ns() - t0) / 1e9);
+    return check_result("select_stress");
 }

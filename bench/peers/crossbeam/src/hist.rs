@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Latency histogram in chanbench's layout (bench/harness/hist.c, docs/results-format.md
+// Latency histogram in chanbench's layout (bench/model/hist.c, docs/results-format.md
 // "Histogram layout"): HdrHistogram's log-linear buckets with 3 significant digits, values in
 // ns clamped to 0 .. 2^40 - 1, 2048 sub-buckets per power of two (1024 new ones per bucket after
 // the first), one flat array of (30 + 1) * 1024 counts, plus the count and the exact min and

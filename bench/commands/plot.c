@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/* `chanbench plot RESULTS... [--out DIR]`: writes one gnuplot data file per chart and runs the
+ * chart's script from scripts/ (one .gp per chart, usable by hand) to draw PNG and SVG. This
+ * file is the command: arguments, loading the files, which charts for which files, the
+ * summary. What each chart shows (which rows, which parameters are held fixed) is decided in
+ * output/plot_charts.c; writing and drawing in output/plot_draw.c; how it looks in the scripts. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "plot_charts.h"
+#include "plot_draw.h"
+#include "results.h"
+#include "textable.h"
+
+#define PLOT_MAX_FILES 16
+#define PLOT_EXIT_NO_GNUPLOT 3
+
+static const char plot_usage[] =
+    "usage: chanbench plot [--out DIR] RESULTS.json [RESULTS.json...]\n"
+    "\n"
+    "Draws charts of chanbench results with gnuplot, as PNG (pngcairo) and SVG, into DIR\n"
+    "(default results/plots). For each chart it writes DIR/CHART.dat, the data in gnuplot's\n"
+    "format, and runs scripts/CHART.gp on it; a script can be run by hand:\n"
+    "  gnuplot -e \"datafile='DIR/CHART.dat'; out='DIR/CHART'\" scripts/CHART.gp\n"
+    "writes DIR/CHART.png and DIR/CHART.svg.\n"
+    "\n"
+    "charts (a chart whose rows are not in the files is skipped with a note):\n"
+    "  chan_capacity   channel throughput against capacity, one line per implementation\n"
+    "                  (chan/spsc rows, 8-byte elements)\n"
+    "  scaling         throughput against threads, one line per implementation and pin\n"
+    "                  policy (chan/mpmc rows with as many producers as consumers; lock/mutex\n"
+    "                  rows when there are none); files of the same machine are drawn together\n"
+    "  select_latency  select fan-in latency percentiles p50/p90/p99/p99.9 against the number\n"
+    "                  of inputs, log scale (select/fanin rows with latency_ns)\n"
+    "  locks           mutex, rwmutex, pthread and spin throughput against threads and\n"
+    "                  against read share (lock/ rows)\n"
+    "  layout          items per second against threads, one line per layout: pipeline,\n"
+    "                  replicated, pool (layout/ rows)\n"
+    "  cancel          time from cancel until every worker has returned, against workers\n"
+    "                  (cancel/ rows)\n"
+    "  c2c_heatmap     core-to-core round trip of a cache line, PU by PU (limit/c2c rows)\n"
+    "  forest          the run's paired ratios goc/<impl> with their 95% intervals on a log\n"
+    "                  axis, the A/A control included (context.chanbench.paired)\n"
+    "  drift           every chunk's time relative to its arm's median, and the floor probe,\n"
+    "                  over the run's seconds, coloured by machine mode\n"
+    "  cross_machine   given several files: per scenario and implementation, the geometric\n"
+    "                  mean ratio of medians of each file to the first\n"
+    "With several files, the per-file charts are named CHART-LABEL (LABEL: the file's name\n"
+    "without .json) and scaling charts scaling-HOST.\n"
+    "\n"
+    "The scripts are found in $CHANBENCH_SCRIPTS, else beside an installed chanbench\n"
+    "(PREFIX/share/chanbench for PREFIX/bin/chanbench), else in the source tree's scripts/\n"
+    "folder (" CHANBENCH_SOURCE_DIR "/scripts), else in ./scripts.\n"
+    "\n"
+    "exit status: 0 charts drawn (or skipped for lack of data); 1 gnuplot failed on a chart\n"
+    "(its messages are kept in DIR/CHART.gnuplot.log); 2 bad usage or bad input (a missing,\n"
+    "truncated or non-chanbench file, an output folder that cannot be created); 3 gnuplot is\n"
+    "not installed (Debian/Ubuntu: apt install gnuplot-nox): the data files are written, the\n"
+    "charts are not.\n";
+
+/* A chart whose table has no point is skipped like one without rows. */
+static void
+check_points(const struct chart *c, bool *have, const char **why) {
+    if (*have && c->t[0] != NULL && stab_points(c->t[0]) == 0) {
+        *have = false;
+        *why = "no rows with the parameters this chart needs";
+    }
+}
+
+/* The charts of one file, for each file; named CHART-LABEL when there are several files. */
+static void
+per_file_charts(struct plot_state *st, struct result_file *files, char **labels, size_t nf) {
+    static const struct {
+        const char *script;
+        plot_build_fn build;
+    } per_file[] = {
+        {"chan_capacity", plot_build_capacity},
+        {"select_latency", plot_build_select},
+        {"locks", plot_build_locks},
+        {"layout", plot_build_layout},
+        {"cancel", plot_build_cancel},
+        {"c2c_heatmap", plot_build_c2c},
+        {"forest", plot_build_forest},
+        {"drift", plot_build_drift},
+    };
+    for (size_t i = 0; i < nf; i++) {
+        char mb[256];
+        for (size_t k = 0; k < sizeof per_file / sizeof per_file[0]; k++) {
+            struct chart *c = plot_chart_new(per_file[k].script);
+            c->stem = nf == 1 ? tx_strdup(c->script) : tx_fmt("%s-%s", c->script, labels[i]);
+            c->machine = tx_strdup(plot_machine_of(&files[i], mb, sizeof mb));
+            c->source = tx_strdup(files[i].path);
+            const char *why = "no data";
+            bool have = per_file[k].build(c, &files[i], &why);
+            check_points(c, &have, &why);
+            plot_emit(st, c, have, why, files[i].path);
+        }
+    }
+}
+
+/* scaling: one chart per machine (host and CPU model), named scaling-HOST when there are
+ * several machines. */
+static void
+scaling_charts(struct plot_state *st, struct result_file *files, char **labels, size_t nf) {
+    bool grouped[PLOT_MAX_FILES] = {false};
+    size_t ngroups = 0;
+    for (size_t i = 0; i < nf; i++) {
+        char mi[256], mj[256];
+        if (grouped[i])
+            continue;
+        ngroups++;
+        for (size_t j = i; j < nf; j++)
+            if (strcmp(plot_machine_of(&files[i], mi, sizeof mi),
+                       plot_machine_of(&files[j], mj, sizeof mj)) == 0)
+                grouped[j] = true;
+    }
+    memset(grouped, 0, sizeof grouped);
+    for (size_t i = 0; i < nf; i++) {
+        char mi[256], mj[256];
+        if (grouped[i])
+            continue;
+        size_t idx[PLOT_MAX_FILES], n = 0;
+        for (size_t j = i; j < nf; j++)
+            if (strcmp(plot_machine_of(&files[i], mi, sizeof mi),
+                       plot_machine_of(&files[j], mj, sizeof mj)) == 0) {
+                grouped[j] = true;
+                idx[n++] = j;
+            }
+        struct chart *c = plot_chart_new("scaling");
+        const char *host = results_context_str(&files[i], "host_name");
+        char *hl = plot_label_for(host ? host : "unknown");
+        c->stem = ngroups == 1 ? tx_strdup("scaling") : tx_fmt("scaling-%s", hl);
+        free(hl);
+        c->machine = tx_strdup(mi);
+        size_t sl = 0;
+        for (size_t k = 0; k < n; k++)
+            sl += strlen(files[idx[k]].path) + 2;
+        c->source = calloc(1, sl + 1);
+        if (c->source == NULL)
+            plot_oom();
+        for (size_t k = 0; k < n; k++) {
+            if (k)
+                strcat(c->source, ", ");
+            strcat(c->source, files[idx[k]].path);
+        }
+        const char *why = "no data";
+        bool have = plot_build_scaling(c, files, idx, n, (const char **)labels, &why);
+        check_points(c, &have, &why);
+        plot_emit(st, c, have, why, mi);
+    }
+}
+
+/* cross_machine: every file against the first; needs two or more. */
+static void
+cross_chart(struct plot_state *st, struct result_file *files, char **labels, size_t nf) {
+    if (nf < 2) {
+        printf("skipped %-15s needs two or more results files\n", "cross_machine");
+        return;
+    }
+    char mb[256];
+    struct chart *c = plot_chart_new("cross_machine");
+    c->stem = tx_strdup("cross_machine");
+    c->machine = tx_fmt("against %s", plot_machine_of(&files[0], mb, sizeof mb));
+    c->source = tx_strdup("several files, see the column names");
+    const char *why = "no data";
+    bool have = plot_build_cross(c, files, nf, (const char **)labels, &why);
+    plot_emit(st, c, have, why, "(all files)");
+}
+
+int
+cmd_plot(int argc, char **argv) {
+    const char *dir = "results/plots";
+    const char *paths[PLOT_MAX_FILES];
+    size_t np = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(plot_usage, stdout);
+            return 0;
+        }
+        if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "chanbench plot: %s needs a folder\n", a);
+                return 2;
+            }
+            dir = argv[++i];
+        } else if (strncmp(a, "--out=", 6) == 0) {
+            dir = a + 6;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "chanbench plot: unknown option %s (see chanbench plot --help)\n", a);
+            return 2;
+        } else if (np == PLOT_MAX_FILES) {
+            fprintf(stderr, "chanbench plot: at most %d files\n", PLOT_MAX_FILES);
+            return 2;
+        } else {
+            paths[np++] = a;
+        }
+    }
+    if (np == 0) {
+        fprintf(stderr, "chanbench plot: name at least one results file (see chanbench plot "
+                        "--help)\n");
+        return 2;
+    }
+    if (dir[0] == '\0') {
+        fprintf(stderr, "chanbench plot: --out needs a folder\n");
+        return 2;
+    }
+
+    struct result_file files[PLOT_MAX_FILES];
+    char *labels[PLOT_MAX_FILES];
+    size_t nf = 0;
+    int rc = 2;
+    struct plot_state st = {.dir = dir};
+    for (size_t i = 0; i < np; i++) {
+        char err[1024];
+        if (results_load(paths[i], &files[i], err, sizeof err) != 0) {
+            fprintf(stderr, "chanbench plot: %s\n", err);
+            goto out;
+        }
+        labels[i] = plot_label_for(paths[i]);
+        nf++;
+        for (size_t j = 0; j < i; j++) /* two files called x.json in different folders */
+            if (strcmp(labels[i], labels[j]) == 0) {
+                char *l = tx_fmt("%s-%zu", labels[i], i + 1);
+                free(labels[i]);
+                labels[i] = l;
+            }
+    }
+    if (plot_mkdirs(dir) != 0) {
+        fprintf(stderr, "chanbench plot: cannot create the output folder %s: %s\n", dir,
+                strerror(errno));
+        goto out;
+    }
+    st.scripts = plot_find_scripts();
+    st.gnuplot = plot_find_on_path("gnuplot");
+    if (st.gnuplot == NULL)
+        fprintf(stderr, "chanbench plot: gnuplot is not installed (not on PATH); install it "
+                        "(Debian/Ubuntu: apt install gnuplot-nox) to draw the charts; writing "
+                        "the data files only\n");
+
+    per_file_charts(&st, files, labels, nf);
+    scaling_charts(&st, files, labels, nf);
+    cross_chart(&st, files, labels, nf);
+
+    if (st.gnuplot == NULL) {
+        fprintf(stderr,
+                "chanbench plot: wrote %zu data files to %s but no charts: gnuplot is not "
+                "installed. Install it (Debian/Ubuntu: apt install gnuplot-nox) and run this "
+                "command again, or draw one by hand: gnuplot -e \"datafile='%s/CHART.dat'; "
+                "out='%s/CHART'\" %s/CHART.gp\n",
+                st.written, dir, dir, dir, st.scripts);
+        rc = PLOT_EXIT_NO_GNUPLOT;
+    } else {
+        printf("%zu charts in %s (PNG and SVG), %zu skipped for lack of data%s; scripts from %s\n",
+               st.drawn, dir, st.skipped, st.failed ? ", some FAILED (see above)" : "", st.scripts);
+        rc = st.failed ? 1 : 0;
+    }
+out:
+    for (size_t i = 0; i < nf; i++) {
+        results_free(&files[i]);
+        free(labels[i]);
+    }
+    free(st.scripts);
+    free(st.gnuplot);
+    return rc;
+}

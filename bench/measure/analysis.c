@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* What a run's rounds say (engine.h, engine_analyse): the machine modes its probes fell into,
+ * every chunk's mode, and the paired ratios of goc against every other arm with their
+ * stability warnings. Measuring is engine.c; the arithmetic is model/modes.c and
+ * model/paired.c. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "stats.h"
+
+static double
+metric_value(const struct rep_result *p, enum paired_metric m) {
+    switch (m) {
+    case PAIRED_CPU:
+        return p->cpu_ns;
+    case PAIRED_P99:
+        return p->has_latency && p->lat.count > 0 ? (double)p->lat.p99 : NAN;
+    default:
+        return p->real_ns;
+    }
+}
+
+/* The coefficient of variation of an arm's chunk times. */
+static double
+arm_cv(const struct arm *a) {
+    double *v = malloc((a->res.nreps ? a->res.nreps : 1) * sizeof *v);
+    if (v == NULL)
+        return 0;
+    for (size_t i = 0; i < a->res.nreps; i++)
+        v[i] = a->res.reps[i].real_ns;
+    struct stats s;
+    stats_compute(v, a->res.nreps, &s);
+    free(v);
+    return s.cv;
+}
+
+static void append_warn(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+append_warn(char *buf, size_t len, const char *fmt, ...) {
+    size_t used = strlen(buf);
+    if (used + 3 >= len)
+        return;
+    if (used > 0) {
+        memcpy(buf + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+static int
+add_paired(struct engine *e, const struct arm *num, const struct arm *den, enum paired_metric m,
+           int mode, const double *nv, const double *dv, const int *nmode, const int *dmode,
+           size_t cap) {
+    double *r = malloc((size_t)e->rounds * sizeof *r + 1);
+    bool *keep = malloc((size_t)e->rounds * sizeof *keep + 1);
+    if (r == NULL || keep == NULL) {
+        free(r);
+        free(keep);
+        return -1;
+    }
+    for (int i = 0; i < e->rounds; i++)
+        keep[i] = mode < 0 || (nmode[i] == mode && dmode[i] == mode);
+    size_t k = paired_ratios(nv, dv, keep, (size_t)e->rounds, r);
+    free(keep);
+    if (k == 0 || e->npaired == cap) {
+        free(r);
+        return 0;
+    }
+    struct paired_row *row = &e->paired[e->npaired++];
+    memset(row, 0, sizeof *row);
+    row->group = num->group;
+    row->numerator = num->impl;
+    row->denominator = den->impl;
+    row->metric = m;
+    row->mode = mode;
+    row->per_round = r;
+    paired_summarize(r, k, &row->st);
+    /* A run of fewer rounds than an interval needs is said once (report_paired), not here. */
+    if (!row->st.ci_ok && e->rounds >= PAIRED_MIN_ROUNDS)
+        append_warn(row->warn, sizeof row->warn, "only %zu rounds%s: too few for a 95%% interval",
+                    k, mode >= 0 ? " in this mode" : "");
+    if (m == PAIRED_REAL && mode < 0) {
+        double cn = arm_cv(num), cd = arm_cv(den);
+        if (cn > 0.10)
+            append_warn(row->warn, sizeof row->warn, "%s varies %.0f%% between rounds", num->impl,
+                        cn * 100);
+        if (cd > 0.10)
+            append_warn(row->warn, sizeof row->warn, "%s varies %.0f%% between rounds", den->impl,
+                        cd * 100);
+    }
+    if (row->st.outliers > 0)
+        append_warn(row->warn, sizeof row->warn, "%zu outlier round%s", row->st.outliers,
+                    row->st.outliers == 1 ? "" : "s");
+    return 0;
+}
+
+int
+engine_analyse(struct engine *e) {
+    double *c2c = malloc((e->nprobes ? e->nprobes : 1) * sizeof *c2c);
+    if (c2c == NULL)
+        return -1;
+    for (size_t i = 0; i < e->nprobes; i++)
+        c2c[i] = e->probes[i].c2c_ns;
+    int rc0 = modes_find(c2c, e->nprobes, &e->modes);
+    free(c2c);
+    if (rc0 != 0)
+        return -1;
+    for (int i = 0; i < e->narms; i++) {
+        struct arm *a = &e->arms[i];
+        for (size_t k = 0; k < a->res.nreps; k++) {
+            struct rep_result *p = &a->res.reps[k];
+            p->mode = modes_tag(&e->modes, p->before.c2c_ns, p->after.c2c_ns);
+            e->straddling += p->mode == MODE_STRADDLE;
+            e->unprobed += p->mode == MODE_UNPROBED;
+        }
+    }
+    /* goc against every other arm of its benchmark, each metric, overall and per mode. */
+    size_t cap = (size_t)e->narms * 3 * (size_t)(e->modes.n + 1) + 1;
+    e->paired = calloc(cap, sizeof *e->paired);
+    size_t nr = (size_t)e->rounds;
+    double *nv = malloc(nr * 2 * sizeof *nv + 1);
+    int *nm = malloc(nr * 2 * sizeof *nm + 1);
+    if (e->paired == NULL || nv == NULL || nm == NULL) {
+        free(nv);
+        free(nm);
+        return -1;
+    }
+    double *dv = nv + nr;
+    int *dm = nm + nr;
+    int rc = 0;
+    for (int i = 0; i < e->narms && rc == 0; i++) {
+        const struct arm *num = &e->arms[i];
+        if (num->control || strcmp(num->impl, "goc") != 0 || num->res.nreps == 0)
+            continue;
+        for (int j = 0; j < e->narms && rc == 0; j++) {
+            const struct arm *den = &e->arms[j];
+            if (j == i || den->group != num->group || den->res.nreps == 0)
+                continue;
+            for (int m = PAIRED_REAL; m <= PAIRED_P99 && rc == 0; m++) {
+                for (size_t r = 0; r < nr; r++) {
+                    nv[r] = dv[r] = NAN;
+                    nm[r] = dm[r] = MODE_UNPROBED;
+                }
+                for (size_t k = 0; k < num->res.nreps; k++) {
+                    nv[num->res.reps[k].round] = metric_value(&num->res.reps[k], m);
+                    nm[num->res.reps[k].round] = num->res.reps[k].mode;
+                }
+                for (size_t k = 0; k < den->res.nreps; k++) {
+                    dv[den->res.reps[k].round] = metric_value(&den->res.reps[k], m);
+                    dm[den->res.reps[k].round] = den->res.reps[k].mode;
+                }
+                for (int mode = -1; mode < e->modes.n && rc == 0; mode++) {
+                    if (mode >= 0 && e->modes.n < 2)
+                        break; /* one mode: "all" says it */
+                    rc = add_paired(e, num, den, (enum paired_metric)m, mode, nv, dv, nm, dm, cap);
+                }
+            }
+        }
+    }
+    free(nv);
+    free(nm);
+    /* A ratio whose modes disagree (their intervals do not overlap) depends on the machine's
+     * state: say so on the overall row, which mixes them. */
+    for (size_t i = 0; i < e->npaired; i++) {
+        struct paired_row *all = &e->paired[i];
+        if (all->mode >= 0)
+            continue;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t j = 0; j < e->npaired; j++) {
+            const struct paired_row *pm = &e->paired[j];
+            if (pm->mode < 0 || pm->group != all->group || pm->metric != all->metric ||
+                strcmp(pm->denominator, all->denominator) != 0 || !pm->st.ci_ok)
+                continue;
+            lo = fmin(lo, pm->st.hi);
+            hi = fmax(hi, pm->st.lo);
+        }
+        if (hi > lo)
+            append_warn(all->warn, sizeof all->warn, "depends on the machine mode");
+    }
+    return rc;
+}

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/* The console: the run's header, a row per benchmark arm, the machine modes and the
+ * paired-ratio tables. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate.h"
+#include "engine.h"
+#include "floor.h"
+#include "names.h"
+#include "topology.h"
+
+static void
+fmt_ns(char *buf, size_t len, double ns) {
+    if (!isfinite(ns))
+        snprintf(buf, len, "-");
+    else if (ns < 10)
+        snprintf(buf, len, "%.2f", ns);
+    else if (ns < 1000)
+        snprintf(buf, len, "%.1f", ns);
+    else
+        snprintf(buf, len, "%.0f", ns);
+}
+
+static void
+fmt_si(char *buf, size_t len, double x) {
+    const char *suffix[] = {"", "k", "M", "G", "T"};
+    int k = 0;
+    while (fabs(x) >= 1000 && k < 4) {
+        x /= 1000;
+        k++;
+    }
+    snprintf(buf, len, x < 10 ? "%.2f%s" : x < 100 ? "%.1f%s" : "%.0f%s", x, suffix[k]);
+}
+
+/* The floor a result is compared with on the console (names_floor_kind, for its first chunk's
+ * placement: limit_floor_for), or NAN. */
+static double
+result_floor(const struct run_info *info, const struct bench_result *r) {
+    enum floor_kind kind = r->name != NULL ? names_floor_kind(r->name) : FLOOR_NONE;
+    if (info == NULL || info->limit == NULL || kind == FLOOR_NONE)
+        return NAN;
+    const int *pus = NULL;
+    int n = 0;
+    if (r->nreps > 0 && r->reps[0].pu_requested != NULL) {
+        pus = r->reps[0].pu_requested;
+        n = r->reps[0].nthreads;
+    }
+    double c2c = NAN, ring = NAN;
+    if (!limit_floor_for(info->limit, pus, n, &c2c, &ring))
+        return NAN;
+    double f = kind == FLOOR_C2C ? c2c : ring;
+    return f > 0 ? f : NAN;
+}
+
+static void
+fmt_ratio(char *buf, size_t len, double x) {
+    if (!isfinite(x))
+        snprintf(buf, len, "-");
+    else if (x < 10)
+        snprintf(buf, len, "%.2f", x);
+    else if (x < 1000)
+        snprintf(buf, len, "%.1f", x);
+    else
+        snprintf(buf, len, "%.0f", x);
+}
+
+void
+report_console_header(FILE *out, const struct run_info *info, const char *path, size_t nbench,
+                      int namewidth) {
+    const struct machine_info *m = info->machine;
+    const struct run_options *o = info->opts;
+    int npk = topo_num_packages();
+    fprintf(out, "chanbench on %s: %s, %d PUs allowed of %d (%d cores, %d package%s)%s\n", m->host,
+            topo_cpu_model(), topo_num_allowed(), topo_num_pus(), topo_num_cores(), npk,
+            npk == 1 ? "" : "s", topo_is_virtualized() ? ", virtualized" : "");
+    fprintf(out, "build %s %s, commit %s, allocator %s%s%s, sanitizer %s\n",
+            m->build_type[0] ? m->build_type : "(no build type)", m->compiler, m->git_commit,
+            m->allocator, m->jemalloc_version[0] ? " " : "", m->jemalloc_version, m->sanitizer);
+    fprintf(out,
+            "%zu benchmark arms%s, pin %s, %d %s rounds of one >= %g s chunk each, seed %llu, "
+            "clock %.0f ns, load %.2f; results to %s\n",
+            nbench, o->quick ? " (quick)" : "", o->pin, o->rounds,
+            o->interleave ? "interleaved" : "blocked (--no-interleave)", o->min_time_s,
+            info->engine != NULL ? (unsigned long long)info->engine->seed : 0ULL,
+            info->clock_overhead_ns, m->load_avg[0], path);
+    if (info->limit != NULL)
+        fprintf(out,
+                "floor: core-to-core round trip %.1f ns (one way %.1f ns), SPSC ring %.2f "
+                "ns/msg; medians over %d PU pair%s (chanbench limit)\n",
+                info->limit->c2c_round_trip_ns, info->limit->one_way_ns,
+                info->limit->ring_ns_per_msg, info->limit->npairs,
+                info->limit->npairs == 1 ? "" : "s");
+    int w = namewidth + 76 + (info->limit != NULL ? 9 : 0);
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    /* "±" is two bytes in UTF-8 and one column: its fields get one more byte of width. */
+    fprintf(out, "%-*s %10s %8s %10s %18s %9s %8s", namewidth, "benchmark", "ns/op", "±cv",
+            "cpu ns/op", "rate", "p99 ns", "csw/op");
+    if (info->limit != NULL)
+        fprintf(out, " %8s", "/floor");
+    fputc('\n', out);
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    fflush(out);
+}
+
+void
+report_console_row(FILE *out, const struct run_info *info, const struct bench_result *r,
+                   int namewidth) {
+    struct aggr a;
+    report_aggregate(r, &a);
+    char ns[32], cpu[32], rate[32], p99[32], cv[32], rate_col[48];
+    fmt_ns(ns, sizeof ns, a.real.median);
+    fmt_ns(cpu, sizeof cpu, a.cpu.median);
+    fmt_si(rate, sizeof rate, a.rate.median);
+    snprintf(rate_col, sizeof rate_col, "%s %s/s", rate, r->op);
+    snprintf(cv, sizeof cv, "±%.1f%%", a.real.cv * 100);
+    if (isfinite(a.p99_median))
+        fmt_ns(p99, sizeof p99, a.p99_median);
+    else
+        snprintf(p99, sizeof p99, "-");
+    fprintf(out, "%-*s %10s %8s %10s %18s %9s %8.3g", namewidth, r->name, ns, cv, cpu, rate_col,
+            p99, a.csw_per_op);
+    if (info != NULL && info->limit != NULL) {
+        char ratio[32];
+        fmt_ratio(ratio, sizeof ratio, a.real.median / result_floor(info, r));
+        fprintf(out, " %8s", ratio);
+    }
+    fputc('\n', out);
+    fflush(out);
+}
+
+/* ---- paired ratios ---------------------------------------------------------------------- */
+
+/* "0.64 [0.61-0.66]", then "~" when the interval contains 1 and "?" when there are too few
+ * rounds for an interval (the range is shown instead). */
+static void
+fmt_paired(char *buf, size_t len, const struct paired_stat *st) {
+    char r[16], lo[16], hi[16];
+    fmt_ratio(r, sizeof r, st->ratio);
+    fmt_ratio(lo, sizeof lo, st->lo);
+    fmt_ratio(hi, sizeof hi, st->hi);
+    snprintf(buf, len, "%s [%s-%s]%s", r, lo, hi, !st->ci_ok ? "?" : st->differs ? "" : "~");
+}
+
+/* The paired rows of one metric and mode, as a table: benchmarks down, denominators across. */
+static void
+paired_table(FILE *out, const struct engine *e, enum paired_metric metric, int mode,
+             const char *title) {
+    const char *cols[CLI_MAX_IMPLS * 2];
+    int ncols = 0, keyw = 9;
+    bool any = false;
+    for (int pass = 0; pass < 2; pass++) /* the control last */
+        for (size_t i = 0; i < e->npaired; i++) {
+            const struct paired_row *p = &e->paired[i];
+            if (p->metric != metric || p->mode != mode ||
+                (strcmp(p->denominator, ENGINE_CONTROL) == 0) != (pass == 1))
+                continue;
+            any = true;
+            int l = (int)strlen(e->groups[p->group]);
+            keyw = l > keyw ? l : keyw;
+            bool seen = false;
+            for (int c = 0; c < ncols && !seen; c++)
+                seen = strcmp(cols[c], p->denominator) == 0;
+            if (!seen && ncols < CLI_MAX_IMPLS * 2)
+                cols[ncols++] = p->denominator;
+        }
+    if (!any)
+        return;
+    const int cw = 20;
+    fprintf(out, "\n%s\n", title);
+    int w = keyw + ncols * (cw + 1);
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fprintf(out, "\n%-*s", keyw, "benchmark");
+    for (int c = 0; c < ncols; c++) {
+        char h[64];
+        snprintf(h, sizeof h, "goc/%s", cols[c]);
+        fprintf(out, " %-*s", cw, h);
+    }
+    fputc('\n', out);
+    for (int i = 0; i < w; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    for (int g = 0; g < e->ngroups; g++) {
+        const struct paired_row *cell[CLI_MAX_IMPLS * 2] = {NULL};
+        bool have = false;
+        for (size_t i = 0; i < e->npaired; i++) {
+            const struct paired_row *p = &e->paired[i];
+            if (p->group != g || p->metric != metric || p->mode != mode)
+                continue;
+            for (int c = 0; c < ncols; c++)
+                if (strcmp(cols[c], p->denominator) == 0) {
+                    cell[c] = p;
+                    have = true;
+                }
+        }
+        if (!have)
+            continue;
+        fprintf(out, "%-*s", keyw, e->groups[g]);
+        for (int c = 0; c < ncols; c++) {
+            char buf[64] = "-";
+            if (cell[c] != NULL)
+                fmt_paired(buf, sizeof buf, &cell[c]->st);
+            fprintf(out, " %-*s", cw, buf);
+        }
+        fputc('\n', out);
+    }
+}
+
+void
+report_paired(FILE *out, const struct run_info *info) {
+    const struct engine *e = info->engine;
+    if (e == NULL)
+        return;
+    const struct mode_set *ms = &e->modes;
+    if (ms->n > 0) {
+        fprintf(out,
+                "\nmachine modes: %d, from %zu core-to-core probes of ~1 ms around the chunks "
+                "(%zu chunk%s straddled two modes, %zu unprobed); steal %.0f ms over the run\n",
+                ms->n, ms->total, e->straddling, e->straddling == 1 ? "" : "s", e->unprobed,
+                e->steal_ms);
+        for (int k = 0; k < ms->n; k++)
+            fprintf(out, "  mode %-8s round trip %7.1f ns, %4.1f%% of the probes\n", ms->m[k].label,
+                    ms->m[k].floor_ns, ms->m[k].share * 100);
+    }
+    if (e->npaired == 0)
+        return;
+    static const char *const what[] = {"wall time per operation", "CPU time per operation",
+                                       "p99 latency"};
+    for (int m = PAIRED_REAL; m <= PAIRED_P99; m++) {
+        char title[400];
+        snprintf(title, sizeof title,
+                 "paired ratios of %s, all rounds: median of the per-round ratios goc/<impl> "
+                 "[95%% interval]; below 1: goc is faster; ~ no difference (the interval holds "
+                 "1); ? too few rounds for an interval (range shown)",
+                 what[m]);
+        paired_table(out, e, (enum paired_metric)m, -1, title);
+        if (m != PAIRED_REAL)
+            continue;
+        for (int k = 0; k < ms->n && ms->n > 1; k++) {
+            snprintf(title, sizeof title,
+                     "paired ratios of wall time, rounds whose two chunks were both in mode %s "
+                     "(round trip %.0f ns)",
+                     ms->m[k].label, ms->m[k].floor_ns);
+            paired_table(out, e, PAIRED_REAL, k, title);
+        }
+    }
+    if (e->rounds < PAIRED_MIN_ROUNDS)
+        fprintf(out,
+                "\n%d rounds give no 95%% interval of a median (it needs %d): the brackets show "
+                "the range; run with --rounds %d or more\n",
+                e->rounds, PAIRED_MIN_ROUNDS, PAIRED_MIN_ROUNDS * 2);
+    bool header = false;
+    for (size_t i = 0; i < e->npaired; i++) {
+        const struct paired_row *p = &e->paired[i];
+        if (p->metric != PAIRED_REAL || p->warn[0] == '\0')
+            continue;
+        if (!header)
+            fprintf(out, "\nstability warnings (wall time):\n");
+        header = true;
+        fprintf(out, "  %s goc/%s%s%s: %s\n", e->groups[p->group], p->denominator,
+                p->mode >= 0 ? " in mode " : "", p->mode >= 0 ? ms->m[p->mode].label : "", p->warn);
+    }
+    fflush(out);
+}
