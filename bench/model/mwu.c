@@ -21,13 +21,21 @@ cmp_pooled(const void *pa, const void *pb) {
 
 /* Pool and sort a and b, and give each element its doubled midrank (an integer: tied values
  * at 1-based positions i..j all get i + j). Returns the array of n = na + nb elements and
- * writes the doubled ranks into r2 (n entries, caller-allocated), or NULL without memory. */
+ * sets *r2out to their doubled ranks (both for the caller to free), or NULL when either
+ * sample is empty or memory runs out. */
 static struct pooled *
-pool_ranks(const double *a, size_t na, const double *b, size_t nb, long *r2) {
+pool_ranks(const double *a, size_t na, const double *b, size_t nb, long **r2out) {
     size_t n = na + nb;
-    struct pooled *p = malloc(n * sizeof *p);
-    if (p == NULL)
+    if (na == 0 || nb == 0)
         return NULL;
+    struct pooled *p = malloc(n * sizeof *p);
+    long *r2 = malloc(n * sizeof *r2);
+    if (p == NULL || r2 == NULL) {
+        free(p);
+        free(r2);
+        return NULL;
+    }
+    *r2out = r2;
     for (size_t i = 0; i < na; i++)
         p[i] = (struct pooled){a[i], 1};
     for (size_t i = 0; i < nb; i++)
@@ -47,16 +55,10 @@ pool_ranks(const double *a, size_t na, const double *b, size_t nb, long *r2) {
 double
 mwu_p_exact(const double *a, size_t na, const double *b, size_t nb) {
     size_t n = na + nb;
-    if (na == 0 || nb == 0)
+    long *r2;
+    struct pooled *p = pool_ranks(a, na, b, nb, &r2);
+    if (p == NULL)
         return 1.0;
-    long *r2 = malloc(n * sizeof *r2);
-    if (r2 == NULL)
-        return 1.0;
-    struct pooled *p = pool_ranks(a, na, b, nb, r2);
-    if (p == NULL) {
-        free(r2);
-        return 1.0;
-    }
     long w2 = 0, total = 0;
     for (size_t i = 0; i < n; i++) {
         total += r2[i];
@@ -104,16 +106,10 @@ mwu_p_exact(const double *a, size_t na, const double *b, size_t nb) {
 double
 mwu_p_normal(const double *a, size_t na, const double *b, size_t nb) {
     size_t n = na + nb;
-    if (na == 0 || nb == 0)
+    long *r2;
+    struct pooled *p = pool_ranks(a, na, b, nb, &r2);
+    if (p == NULL)
         return 1.0;
-    long *r2 = malloc(n * sizeof *r2);
-    if (r2 == NULL)
-        return 1.0;
-    struct pooled *p = pool_ranks(a, na, b, nb, r2);
-    if (p == NULL) {
-        free(r2);
-        return 1.0;
-    }
     double w = 0, ties = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
