@@ -143,6 +143,31 @@ ring_pop(struct goc_chan *c, void *out) {
     }
 }
 
+/* Position pos plus k slots (k < cap), in the ring's lap|index form, and that slot's index. */
+static inline size_t
+ring_advance(const struct goc_chan *c, size_t pos, size_t k, size_t *index) {
+    size_t i = (pos & (c->mark_bit - 1)) + k;
+    if (i < c->cap) {
+        *index = i;
+        return pos + k;
+    }
+    *index = i - c->cap;
+    return (pos & ~(c->one_lap - 1)) + c->one_lap + *index;
+}
+
+bool
+goci_buffered_ahead(struct goc_chan *c, bool send) {
+    /* relaxed: a hint; the poll that follows decides, with the ring's own ordering. */
+    size_t pos = atomic_load_explicit(send ? &c->tail : &c->head, memory_order_relaxed);
+    if (pos & c->mark_bit)
+        return true; /* closed: poll now */
+    size_t index;
+    size_t ahead = ring_advance(c, pos, c->cap / 2, &index);
+    size_t stamp = atomic_load_explicit(&slot_at(c, index)->stamp, memory_order_relaxed);
+    /* Free for the sender that reaches it at position ahead; written for the receiver. */
+    return stamp == (send ? ahead : ahead + 1);
+}
+
 /* ---- Send, receive, and waking a partner ----------------------------------------------- */
 
 /* Wake the first still-waiting entry of a buffered queue: it should retry. Lock-free callers

@@ -83,8 +83,19 @@ goci_poll_cases(goc_case *cases, const uint32_t *order, size_t m, bool buffered_
     return -1;
 }
 
+/* spin.h's slip: pause while the partner gets ahead on case k's ring, looking only at the slot
+ * half a ring ahead. */
+static void
+slip(goc_case *k) {
+    for (unsigned i = 1; i <= GOCI_SLIP_PAUSES; i++) {
+        goci_spin_pause();
+        if (i % GOCI_SLIP_CHECK == 0 && goci_buffered_ahead(k->ch, k->dir == GOC_CASE_SEND))
+            return;
+    }
+}
+
 int
-goci_poll_spin(goc_case *cases, const uint32_t *order, size_t m) {
+goci_poll_spin(goc_case *cases, const uint32_t *order, size_t m, bool slip_first) {
     bool any_buffered = false;
     for (size_t k = 0; k < m; k++)
         any_buffered |= cases[order[k]].ch->cap != 0;
@@ -93,6 +104,8 @@ goci_poll_spin(goc_case *cases, const uint32_t *order, size_t m) {
      * (random) order, so polling first would only take every lock twice. */
     if (!any_buffered)
         return -1;
+    if (slip_first && m == 1 && cases[order[0]].ch->cap >= 2)
+        slip(&cases[order[0]]);
     int r = goci_poll_cases(cases, order, m, false);
     if (r >= 0)
         return r;
@@ -202,6 +215,10 @@ goci_block_case(goc_case *k) {
      * there is nothing to choose at random, and no default. */
     const uint32_t order[1] = {0};
     long hint = -1;
+    /* A wait right after a streak of operations that did not wait: let the stream get ahead. */
+    unsigned *streak = &goci_streak[k->dir == GOC_CASE_SEND ? GOCI_STREAK_SEND : GOCI_STREAK_RECV];
+    bool slip_first = *streak >= GOCI_SLIP_STREAK;
+    *streak = 0;
     for (;;) {
         /* A wake-up for our case goes first, as in goc_select. */
         if (hint >= 0) {
@@ -209,7 +226,8 @@ goci_block_case(goc_case *k) {
             if (rc != GOC_WOULDBLOCK)
                 return rc;
         }
-        int r = goci_poll_spin(k, order, 1);
+        int r = goci_poll_spin(k, order, 1, slip_first);
+        slip_first = false;
         if (r < 0)
             r = goci_wait_cases(k, order, 1, NULL, INT64_MAX, &hint);
         if (r >= 0)

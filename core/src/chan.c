@@ -13,6 +13,7 @@
 #include "internal/assert.h"
 #include "internal/case.h"
 #include "internal/chan_impl.h"
+#include "internal/spin.h"
 
 /* ---- Making and freeing ---------------------------------------------------------------- */
 
@@ -85,8 +86,10 @@ goc_chan_send(goc_chan *c, const void *elem) {
         return GOC_EINVAL;
     if (c->cap) {
         int rc = goci_buffered_send(c, elem);
-        if (rc != GOC_WOULDBLOCK)
+        if (rc != GOC_WOULDBLOCK) {
+            goci_streak[GOCI_STREAK_SEND]++;
             return rc;
+        }
     }
     goc_case k = GOC_SEND(c, elem);
     return goci_block_case(&k);
@@ -98,8 +101,10 @@ goc_chan_recv(goc_chan *c, void *out) {
         return GOC_EINVAL;
     if (c->cap) {
         int rc = goci_buffered_recv(c, out);
-        if (rc != GOC_WOULDBLOCK)
+        if (rc != GOC_WOULDBLOCK) {
+            goci_streak[GOCI_STREAK_RECV]++;
             return rc;
+        }
     }
     goc_case k = GOC_RECV(c, out);
     return goci_block_case(&k);

@@ -97,7 +97,7 @@ select_loop(goc_case *cases, size_t n, int64_t timeout_ns, uint32_t *order,
         size_t m = shuffle(cases, n, order);
         if (timeout_ns == 0)
             return poll_default(cases, order, m, snaps);
-        int r = goci_poll_spin(cases, order, m);
+        int r = goci_poll_spin(cases, order, m, false);
         if (r >= 0)
             return r;
         if (deadline != INT64_MAX && goci_now_ns() >= deadline)

@@ -33,9 +33,11 @@ int goci_try_case(goc_case *c);
 int goci_poll_cases(goc_case *cases, const uint32_t *order, size_t m, bool buffered_only);
 
 /* Before registering: poll every case once, then keep polling the buffered ones while spin.h's
- * wait policy says to spin. Returns at once when every case is unbuffered. The index of the
- * case that ran (its ok set), or -1. */
-int goci_poll_spin(goc_case *cases, const uint32_t *order, size_t m);
+ * wait policy says to spin. With slip (a single case on a buffered channel of capacity 2 or
+ * more, whose thread was streaming), first let the partner get ahead as spin.h describes.
+ * Returns at once when every case is unbuffered. The index of the case that ran (its ok set),
+ * or -1. */
+int goci_poll_spin(goc_case *cases, const uint32_t *order, size_t m, bool slip);
 
 /* One blocking step over cases order[0..m) (order lists each case once, none with a NULL
  * channel): link one entry per case, all pointing at this thread's waiter, wait until a partner
