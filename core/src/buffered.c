@@ -156,16 +156,16 @@ ring_advance(const struct goc_chan *c, size_t pos, size_t k, size_t *index) {
 }
 
 bool
-goci_buffered_ahead(struct goc_chan *c, bool send) {
+goci_buffered_ready(struct goc_chan *c, bool send, bool ahead) {
     /* relaxed: a hint; the poll that follows decides, with the ring's own ordering. */
     size_t pos = atomic_load_explicit(send ? &c->tail : &c->head, memory_order_relaxed);
     if (pos & c->mark_bit)
         return true; /* closed: poll now */
     size_t index;
-    size_t ahead = ring_advance(c, pos, c->cap / 2, &index);
+    size_t at = ring_advance(c, pos, ahead ? c->cap / 2 : 0, &index);
     size_t stamp = atomic_load_explicit(&slot_at(c, index)->stamp, memory_order_relaxed);
-    /* Free for the sender that reaches it at position ahead; written for the receiver. */
-    return stamp == (send ? ahead : ahead + 1);
+    /* Free for the sender that reaches it at position at; written for the receiver. */
+    return stamp == (send ? at : at + 1);
 }
 
 /* ---- Send, receive, and waking a partner ----------------------------------------------- */

@@ -83,15 +83,11 @@ goci_poll_cases(goc_case *cases, const uint32_t *order, size_t m, bool buffered_
     return -1;
 }
 
-/* spin.h's slip: pause while the partner gets ahead on case k's ring, looking only at the slot
- * half a ring ahead. */
-static void
-slip(goc_case *k) {
-    for (unsigned i = 1; i <= GOCI_SLIP_PAUSES; i++) {
-        goci_spin_pause();
-        if (i % GOCI_SLIP_CHECK == 0 && goci_buffered_ahead(k->ch, k->dir == GOC_CASE_SEND))
-            return;
-    }
+/* The slip's look at the ring (spin.h) for the single case arg. */
+static bool
+case_ready(void *arg, bool ahead) {
+    goc_case *k = arg;
+    return goci_buffered_ready(k->ch, k->dir == GOC_CASE_SEND, ahead);
 }
 
 int
@@ -105,7 +101,7 @@ goci_poll_spin(goc_case *cases, const uint32_t *order, size_t m, bool slip_first
     if (!any_buffered)
         return -1;
     if (slip_first && m == 1 && cases[order[0]].ch->cap >= 2)
-        slip(&cases[order[0]]);
+        goci_slip(case_ready, &cases[order[0]]);
     int r = goci_poll_cases(cases, order, m, false);
     if (r >= 0)
         return r;

@@ -106,10 +106,10 @@ int goci_buffered_recv(struct goc_chan *c, void *out);
 enum goci_reg goci_buffered_register(struct goc_chan *c, bool send, struct goci_entry *e);
 /* Close: GOC_OK, or GOC_CLOSED when it already was. Wakes every waiter. */
 int goci_buffered_close(struct goc_chan *c);
-/* A hint for the slip (spin.h): true when the slot half a ring ahead of the waiting side is
- * ready for it (written, for a receiver; freed, for a sender), or the channel is closed to
- * senders. Reads only that slot and the waiting side's own position. */
-bool goci_buffered_ahead(struct goc_chan *c, bool send);
+/* A hint for the slip (spin.h): true when the waiting side's next slot, or with ahead the slot
+ * half a ring past it, is ready for it (written, for a receiver; freed, for a sender), or the
+ * channel is closed to senders. Reads only that slot and the waiting side's own position. */
+bool goci_buffered_ready(struct goc_chan *c, bool send, bool ahead);
 
 /* ---- The unbuffered flavour (unbuffered.c) ---------------------------------------------- */
 

@@ -57,14 +57,20 @@ goci_spin_pause(void) {
  * partner's next compare-and-swap then waits for that line to come back, every message costs
  * a core-to-core round trip, and the two threads stay in that lockstep. Measured on the 2-vCPU
  * VM (core-to-core round trip ~460 ns): 80-270 ns per message on a 1024-slot channel where a
- * bare ring needs 15-30. So the waiter first pauses, up to GOCI_SLIP_PAUSES pauses, without
- * touching the partner's lines; every GOCI_SLIP_CHECK pauses it looks only at the slot half a
- * ring ahead, and polls as soon as that slot is ready for it (the partner is half a ring ahead)
- * or the pauses are spent. The slip is not part of the wait budget below. A wait that follows a
- * wait (ping-pong, a paced producer, a select) never slips, so latency-bound use is unchanged;
- * a slip adds at most GOCI_SLIP_PAUSES pauses, and only to a message that arrives during it. */
+ * bare ring needs 15-30. So the waiter first leaves the ring alone: up to GOCI_SLIP_PAUSES
+ * pauses, looking every GOCI_SLIP_CHECK pauses only at the slot half a ring ahead, and polls
+ * as soon as that slot is ready for it (the partner is half a ring ahead). After
+ * GOCI_SLIP_LOOK pauses it also looks at its own slot: if even that is not ready, the partner
+ * is not streaming right now, most likely because it is not running (threads outnumber cores,
+ * as a pipeline's stages do), so the waiter yields its core once and polls. A waiter whose
+ * slot is ready keeps leaving the ring alone: with many waiters on one ring (a worker pool), a
+ * yield would pass the core around idle workers while the producer waits for it. The slip is
+ * not part of the wait budget below. A wait that follows a wait (ping-pong, a paced producer,
+ * a select) never slips, so latency-bound use is unchanged; a slip delays only a message that
+ * arrives during it. */
 #define GOCI_SLIP_STREAK 2
 #define GOCI_SLIP_PAUSES 256
+#define GOCI_SLIP_LOOK 64
 #define GOCI_SLIP_CHECK 8
 
 /* goc_select with default (select.c's poll_default): after this many polls that saw a channel
@@ -79,7 +85,8 @@ goci_spin_pause(void) {
 
 /* Name of the policy, recorded by the harness in each run's header. */
 #define GOCI_SPIN_POLICY                                                                           \
-    "adaptive wait 8..256 pauses, 4 yields, futex; stream slip 256 pauses; cas backoff 2^0..2^6"
+    "adaptive wait 8..256 pauses, 4 yields, futex; "                                               \
+    "stream slip 256 pauses, yield at 64; cas backoff 2^0..2^6"
 
 struct goci_backoff {
     unsigned step;
@@ -175,6 +182,21 @@ goci_spinwait_done(struct goci_spinwait *w) {
             w->budget / 2 > GOCI_WAIT_PAUSES_MIN ? w->budget / 2 : GOCI_WAIT_PAUSES_MIN;
     }
     return true;
+}
+
+/* The slip described above. ready(arg, true) says the partner is half a ring ahead,
+ * ready(arg, false) that the waiter's own slot is ready. */
+static inline void
+goci_slip(bool (*ready)(void *, bool ahead), void *arg) {
+    for (unsigned i = 1; i <= GOCI_SLIP_PAUSES; i++) {
+        goci_spin_pause();
+        if (i % GOCI_SLIP_CHECK == 0 && ready(arg, true))
+            return;
+        if (i == GOCI_SLIP_LOOK && !ready(arg, false)) {
+            sched_yield();
+            return;
+        }
+    }
 }
 
 #endif
