@@ -12,8 +12,8 @@
 #error "CHANBENCH_SOURCE_DIR is set by bench/CMakeLists.txt"
 #endif
 
-/* The string literal after "#define GOCI_SPIN_POLICY" in spin.h (on the same line or a
- * continuation line), into buf. */
+/* The string after "#define GOCI_SPIN_POLICY" in spin.h: its literals, on the same line or on
+ * continuation lines, joined, into buf. */
 static int
 spin_policy_of_core(char *buf, size_t len) {
     FILE *f = fopen(CHANBENCH_SOURCE_DIR "/core/src/internal/spin.h", "r");
@@ -24,13 +24,23 @@ spin_policy_of_core(char *buf, size_t len) {
     fclose(f);
     text[n] = '\0';
     const char *p = strstr(text, "#define GOCI_SPIN_POLICY");
-    const char *q0 = p ? strchr(p, '"') : NULL;
-    const char *q1 = q0 ? strchr(q0 + 1, '"') : NULL;
-    if (q1 == NULL || (size_t)(q1 - q0 - 1) >= len)
+    if (p == NULL)
         return -1;
-    memcpy(buf, q0 + 1, (size_t)(q1 - q0 - 1));
-    buf[q1 - q0 - 1] = '\0';
-    return 0;
+    const char *end = p;
+    while ((end = strchr(end, '\n')) != NULL && end[-1] == '\\')
+        end++;
+    size_t used = 0;
+    for (const char *q0 = strchr(p, '"'); q0 != NULL && (end == NULL || q0 < end);
+         q0 = strchr(q0 + 1, '"')) {
+        const char *q1 = strchr(q0 + 1, '"');
+        if (q1 == NULL || used + (size_t)(q1 - q0 - 1) >= len)
+            return -1;
+        memcpy(buf + used, q0 + 1, (size_t)(q1 - q0 - 1));
+        used += (size_t)(q1 - q0 - 1);
+        q0 = q1;
+    }
+    buf[used] = '\0';
+    return used > 0 ? 0 : -1;
 }
 
 int
