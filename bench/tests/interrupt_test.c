@@ -96,6 +96,7 @@ interrupt_with(int sig, const char *path) {
     if (rc != 0) {
         fprintf(stderr, "results_load: %s\n", err);
         check_failures++;
+        unlink(path);
         return;
     }
     CHECK(!f.complete);
