@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <hwloc.h>
+
+#include "git_commit.h"
 #if defined(CHANBENCH_HAVE_JEMALLOC)
 #include <jemalloc/jemalloc.h>
 #endif
@@ -19,9 +21,6 @@
 #include <cpuid.h>
 #endif
 
-#ifndef CHANBENCH_SOURCE_DIR
-#define CHANBENCH_SOURCE_DIR "."
-#endif
 #ifndef CHANBENCH_BUILD_TYPE
 #define CHANBENCH_BUILD_TYPE ""
 #endif
@@ -64,22 +63,6 @@ read_line(const char *path, char *buf, size_t len) {
         return -1;
     chomp(buf);
     return 0;
-}
-
-static void
-git_commit(char *buf, size_t len) {
-    snprintf(buf, len, "unknown");
-    FILE *p = popen("git -C '" CHANBENCH_SOURCE_DIR "' rev-parse --short HEAD 2>/dev/null", "r");
-    if (p == NULL)
-        return;
-    char line[64];
-    if (fgets(line, sizeof line, p) != NULL) {
-        chomp(line);
-        if (line[0] != '\0')
-            snprintf(buf, len, "%s", line);
-    }
-    if (pclose(p) != 0)
-        snprintf(buf, len, "unknown");
 }
 
 static double
@@ -153,7 +136,7 @@ machine_collect(struct machine_info *m) {
     m->library_build_type = "debug";
 #endif
     m->sanitizer = machine_sanitizer();
-    git_commit(m->git_commit, sizeof m->git_commit);
+    snprintf(m->git_commit, sizeof m->git_commit, "%s", CHANBENCH_GIT_COMMIT);
 
     m->hwloc_version = HWLOC_VERSION;
     unsigned api = hwloc_get_api_version();

@@ -24,9 +24,9 @@ struct machine_info {
     const char *build_type;         /* CHANBENCH_BUILD_TYPE ("" when CMake had none) */
     const char *library_build_type; /* "release" (NDEBUG) or "debug", Google's key */
     const char *sanitizer;          /* "none", "thread", "address" */
-    char git_commit[64];        /* git rev-parse --short HEAD of the source tree, or "unknown" */
-    const char *hwloc_version;  /* HWLOC_VERSION of the headers built against */
-    char hwloc_api[16];         /* hwloc_get_api_version() of the library loaded: "2.8.0" */
+    char git_commit[64];            /* the commit built from, "-dirty" if changed, or "unknown" */
+    const char *hwloc_version;      /* HWLOC_VERSION of the headers built against */
+    char hwloc_api[16];             /* hwloc_get_api_version() of the library loaded: "2.8.0" */
     const char *allocator;      /* "jemalloc" when malloc resolves into libjemalloc, else "libc" */
     char jemalloc_version[128]; /* mallctl("version"), "" without jemalloc */
     const char *spin_policy;    /* CHANBENCH_SPIN_POLICY */
