@@ -2,6 +2,8 @@
 /* Parsing the options of `chanbench run` and `chanbench list`. Every error is one line that
  * names the problem and what to do; the caller prints it and exits 2. */
 #include "cli.h"
+#include "regex_limit.h"
+#include "topology.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +28,7 @@ enum {
     OPT_NO_INTERLEAVE,
     OPT_NO_CONTROL,
     OPT_PEER_TIMEOUT,
+    OPT_RESUME,
 };
 
 static const struct option run_longopts[] = {
@@ -43,6 +46,7 @@ static const struct option run_longopts[] = {
     {"quick", no_argument, NULL, OPT_QUICK},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"out", required_argument, NULL, OPT_OUT},
+    {"resume", required_argument, NULL, OPT_RESUME},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -64,7 +68,9 @@ cli_usage_run(FILE *out) {
             "ratios, and write the results as JSON.\n"
             "\n"
             "  --filter REGEX     run the benchmarks whose name matches REGEX (POSIX extended),\n"
-            "                     e.g. 'chan/spsc' or 'impl=goc$'; see 'chanbench list'\n"
+            "                     e.g. 'chan/spsc' or 'impl=goc$'; see 'chanbench list'. At most\n"
+            "                     1024 bytes, no back-references (\\1), and no repetitions\n"
+            "                     stacked or nested deeply (a++++++++++++)\n"
             "  --impl LIST        only these implementations (goc,naive,pthread,...); go and\n"
             "                     crossbeam are executors (bench/peers/), run only when named\n"
             "                     here (one that was not built is skipped with a line);\n"
@@ -88,7 +94,11 @@ cli_usage_run(FILE *out) {
             "                     (Go's benchmark format, for benchstat)\n"
             "  --out FILE         where the JSON results go (always written); default\n"
             "                     results/<host>-<UTC YYYYMMDDTHHMMSSZ>.json in the current "
-            "folder\n"
+            "folder;\n"
+            "                     a regular file only (a symlink writes its target); - writes\n"
+            "                     the JSON to stdout and the console table to stderr\n"
+            "  --resume JOURNAL   continue an interrupted or failed run from its journal, with\n"
+            "                     its options and seed (only --out and --format may be given)\n"
             "  -h, --help         this text\n"
             "\n"
             "How it measures: each benchmark and implementation (an arm) is calibrated once to\n"
@@ -105,9 +115,13 @@ cli_usage_run(FILE *out) {
             "The hardware floor (chanbench limit: core-to-core round trip, SPSC ring) is\n"
             "measured first when there is no --filter or it matches a limit/ name (e.g.\n"
             "'^(chan/spsc|limit/)'); chan/ and select/ rows then show their ratio to it.\n"
-            "SIGINT/SIGTERM stop after the current chunk and write what finished (marked\n"
-            "incomplete). Exit status: 0 ok, 1 a benchmark failed its own check, an executor\n"
-            "failed, or the results could not be written, 2 bad usage, 130/143 interrupted.\n",
+            "Every finished chunk is appended to a journal, FILE.journal beside the results\n"
+            "(removed once they are written); an interrupted run or one whose results could\n"
+            "not be written keeps it for --resume. SIGINT/SIGTERM stop after the current\n"
+            "chunk and write what finished (marked incomplete); a second signal is absorbed,\n"
+            "a third stops at once, keeping only the journal. Exit status: 0 ok, 1 a\n"
+            "benchmark failed its own check, an executor failed, or the results could not be\n"
+            "written, 2 bad usage, 130/143 interrupted.\n",
             CLI_ROUNDS, CLI_QUICK_ROUNDS, CLI_MIN_TIME_S, CLI_QUICK_MIN_TIME_S, CLI_PEER_TIMEOUT_S);
 }
 
@@ -228,21 +242,6 @@ parse_impls(const char *s, struct run_options *o) {
     return o->nimpls > 0 ? 0 : -1;
 }
 
-/* compact|scatter|smt|none, or a list of PU numbers and ranges: the syntax only; whether the
- * PUs exist is the topology's question. */
-static bool
-pin_syntax_ok(const char *s) {
-    if (strcmp(s, "compact") == 0 || strcmp(s, "scatter") == 0 || strcmp(s, "smt") == 0 ||
-        strcmp(s, "none") == 0)
-        return true;
-    if (*s == '\0')
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!(*p >= '0' && *p <= '9') && *p != ',' && *p != '-')
-            return false;
-    return true;
-}
-
 int
 cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, size_t errlen) {
     const char *cmd = list ? "list" : "run";
@@ -262,6 +261,9 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
         if (c == -1)
             break;
         const char *arg = optarg;
+        if (c != OPT_OUT && c != OPT_FORMAT && c != OPT_RESUME && c != OPT_HELP && c != ':' &&
+            c != '?')
+            o->run_options_given = true;
         switch (c) {
         case OPT_FILTER:
             o->filter = arg;
@@ -324,10 +326,9 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
             }
             break;
         case OPT_PIN:
-            if (!pin_syntax_ok(arg)) {
-                rc = fail(err, errlen,
-                          "--pin wants compact, scatter, smt, none or a PU list like 0,2 or "
-                          "0-3, not '%s'",
+            /* The syntax only; whether the PUs exist is the topology's question (run). */
+            if (!topo_policy_syntax_ok(arg)) {
+                rc = fail(err, errlen, "--pin '%s' is not a pin policy; use " TOPO_PIN_POLICIES,
                           arg);
                 goto out;
             }
@@ -367,6 +368,13 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
             }
             o->out = arg;
             break;
+        case OPT_RESUME:
+            if (*arg == '\0') {
+                rc = fail(err, errlen, "--resume wants a journal file (FILE.journal)");
+                goto out;
+            }
+            o->resume = arg;
+            break;
         case OPT_HELP:
             o->help = true;
             break;
@@ -394,18 +402,31 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
                   cmd);
         goto out;
     }
+    if (o->resume != NULL && o->run_options_given) {
+        rc = fail(err, errlen,
+                  "--resume continues a run with the options in its journal; only --out and "
+                  "--format may be given with it");
+        goto out;
+    }
+    if (o->out != NULL && strcmp(o->out, "-") == 0 &&
+        (o->format == FORMAT_CSV || o->format == FORMAT_GOBENCH)) {
+        rc = fail(err, errlen,
+                  "--out - writes the JSON results to stdout, where --format %s would go too: "
+                  "give --out FILE",
+                  cli_format_name(o->format));
+        goto out;
+    }
     if (!o->rounds_given)
         o->rounds = o->quick ? CLI_QUICK_ROUNDS : CLI_ROUNDS;
     if (!o->min_time_given)
         o->min_time_s = o->quick ? CLI_QUICK_MIN_TIME_S : CLI_MIN_TIME_S;
     if (o->filter != NULL) {
-        int rerr = regcomp(&o->filter_re, o->filter, REG_EXTENDED | REG_NOSUB);
-        if (rerr != 0) {
-            char msg[128];
-            regerror(rerr, &o->filter_re, msg, sizeof msg);
-            const char *bad = o->filter;
+        /* Within a budget: glibc's regcomp can take gigabytes on a short pattern (regex_limit.h).
+         */
+        char msg[1536];
+        if (regex_limit_compile(&o->filter_re, o->filter, msg, sizeof msg) != 0) {
             o->filter = NULL;
-            rc = fail(err, errlen, "--filter '%s' is not a valid regular expression: %s", bad, msg);
+            rc = fail(err, errlen, "--filter %s", msg);
             goto out;
         }
     }

@@ -44,7 +44,9 @@ struct run_options {
     int nimpls; /* 0: not given */
     bool quick;
     enum out_format format;
-    const char *out; /* --out FILE, or NULL for the default name */
+    const char *out;        /* --out FILE, "-" for stdout, or NULL for the default name */
+    const char *resume;     /* --resume JOURNAL, or NULL */
+    bool run_options_given; /* an option other than --out, --format, --resume, --help */
 };
 
 /* Parse argv (argv[0] is the subcommand, "run" or "list"; list accepts only --filter, --quick,

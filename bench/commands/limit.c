@@ -25,7 +25,8 @@ limit_usage(FILE *out) {
             "  --max-pairs N   sample at most N pairs (default 64)\n"
             "  --runs N        timed runs per pair, medians reported (default 7, --quick 3)\n"
             "  --quick         fewer, shorter runs\n"
-            "  --out FILE      also write a results file (docs/results-format.md)\n"
+            "  --out FILE      also write a results file (docs/results-format.md); - writes it\n"
+            "                  to stdout and the table to stderr\n"
             "  --verbose       a line per pair on stderr\n");
 }
 
@@ -123,7 +124,9 @@ cmd_limit(int argc, char **argv) {
         return 2;
     }
     char err[512];
-    if (out_path && report_check_folder(out_path, err, sizeof err) < 0) {
+    /* --out - : the JSON is stdout's, so the table goes to stderr. */
+    bool to_stdout = out_path != NULL && strcmp(out_path, "-") == 0;
+    if (out_path && !to_stdout && report_check_folder(out_path, NULL, 0, err, sizeof err) < 0) {
         fprintf(stderr, "chanbench limit: %s\n", err);
         return 2;
     }
@@ -151,7 +154,7 @@ cmd_limit(int argc, char **argv) {
         fprintf(stderr, "chanbench %s\n", err); /* err starts "limit: " */
         return 1;
     }
-    limit_print(stdout, &r);
+    limit_print(to_stdout ? stderr : stdout, &r);
     int rc = 0;
     if (out_path) {
         char command[1024];
@@ -160,7 +163,13 @@ cmd_limit(int argc, char **argv) {
             used += (size_t)snprintf(command + used, sizeof command - used, " %s", argv[i]);
         json_t *doc = limit_document(&r, &lo, command, started);
         char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        if (!text || report_write_file(out_path, text, err, sizeof err) < 0) {
+        if (text && to_stdout) {
+            puts(text);
+            if (fflush(stdout) != 0) {
+                fprintf(stderr, "chanbench limit: cannot write the results to stdout\n");
+                rc = 1;
+            }
+        } else if (!text || report_write_file(out_path, text, err, sizeof err) < 0) {
             fprintf(stderr, "chanbench limit: %s\n", text ? err : "out of memory");
             rc = 1;
         } else {

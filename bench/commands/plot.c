@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "plot_charts.h"
@@ -57,10 +59,10 @@ static const char plot_usage[] =
     "folder (" CHANBENCH_SOURCE_DIR "/scripts), else in ./scripts.\n"
     "\n"
     "exit status: 0 charts drawn (or skipped for lack of data); 1 gnuplot failed on a chart\n"
-    "(its messages are kept in DIR/CHART.gnuplot.log); 2 bad usage or bad input (a missing,\n"
-    "truncated or non-chanbench file, an output folder that cannot be created); 3 gnuplot is\n"
-    "not installed (Debian/Ubuntu: apt install gnuplot-nox): the data files are written, the\n"
-    "charts are not.\n";
+    "(its messages are printed, and the chart leaves no file: no .dat, image or log); 2 bad\n"
+    "usage or bad input (a missing, truncated or non-chanbench file, one file or one run given\n"
+    "twice, an output folder that cannot be created); 3 gnuplot is not installed\n"
+    "(Debian/Ubuntu: apt install gnuplot-nox): the data files are written, the charts are not.\n";
 
 /* A chart whose table has no point is skipped like one without rows. */
 static void
@@ -171,6 +173,34 @@ cross_chart(struct plot_state *st, struct result_file *files, char **labels, siz
     plot_emit(st, c, have, why, "(all files)");
 }
 
+/* A file drawn against itself makes a cross-machine chart of ratios 1 and per-file charts
+ * twice: refuse two names of one file (stat's device and inode, so links and ./x count) and two
+ * files of one run (a copy; results_same_run). 0, or 2 after saying which. */
+static int
+same_inputs(const struct result_file *files, size_t nf) {
+    for (size_t i = 0; i < nf; i++)
+        for (size_t j = 0; j < i; j++) {
+            struct stat si, sj;
+            if (stat(files[i].path, &si) == 0 && stat(files[j].path, &sj) == 0 &&
+                si.st_dev == sj.st_dev && si.st_ino == sj.st_ino) {
+                fprintf(stderr,
+                        "chanbench plot: %s and %s are the same file; give it once, or results "
+                        "of different runs to draw them side by side\n",
+                        files[j].path, files[i].path);
+                return 2;
+            }
+            if (results_same_run(&files[i], &files[j])) {
+                fprintf(stderr,
+                        "chanbench plot: %s and %s hold the same run (host %s, started %s); give "
+                        "one of them, or results of different runs to draw them side by side\n",
+                        files[j].path, files[i].path, results_context_str(&files[i], "host_name"),
+                        results_context_str(&files[i], "date"));
+                return 2;
+            }
+        }
+    return 0;
+}
+
 int
 cmd_plot(int argc, char **argv) {
     const char *dir = "results/plots";
@@ -215,6 +245,7 @@ cmd_plot(int argc, char **argv) {
     size_t nf = 0;
     int rc = 2;
     struct plot_state st = {.dir = dir};
+    bool made_dir = false;
     for (size_t i = 0; i < np; i++) {
         char err[1024];
         if (results_load(paths[i], &files[i], err, sizeof err) != 0) {
@@ -230,11 +261,16 @@ cmd_plot(int argc, char **argv) {
                 labels[i] = l;
             }
     }
+    if (same_inputs(files, nf) != 0)
+        goto out;
+    struct stat dst;
+    made_dir = stat(dir, &dst) != 0; /* removed again if it is still empty after a failure */
     if (plot_mkdirs(dir) != 0) {
         fprintf(stderr, "chanbench plot: cannot create the output folder %s: %s\n", dir,
                 strerror(errno));
         goto out;
     }
+    plot_guard_signals();
     st.scripts = plot_find_scripts();
     st.gnuplot = plot_find_on_path("gnuplot");
     if (st.gnuplot == NULL)
@@ -260,6 +296,8 @@ cmd_plot(int argc, char **argv) {
         rc = st.failed ? 1 : 0;
     }
 out:
+    if (rc != 0 && made_dir)
+        rmdir(dir); /* fails, as it should, when anything was written into it */
     for (size_t i = 0; i < nf; i++) {
         results_free(&files[i]);
         free(labels[i]);

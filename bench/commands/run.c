@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* `chanbench run` and `chanbench list`: select benchmarks, measure them through the engine
- * (engine.c: calibration, interleaved rounds, probes, paired ratios), handle SIGINT/SIGTERM,
- * show progress, hand the results to the writers. */
+ * (engine.c: calibration, interleaved rounds, probes, paired ratios), hand the results to the
+ * writers. The progress line is progress.c's, SIGINT/SIGTERM signals.c's, the journal and
+ * --resume resume.c's. */
 #include "run.h"
 
 #include <signal.h>
@@ -13,9 +14,13 @@
 #include "cli.h"
 #include "commands.h"
 #include "engine.h"
+#include "journal.h"
 #include "machine.h"
+#include "progress.h"
 #include "registry.h"
 #include "report.h"
+#include "resume.h"
+#include "signals.h"
 #include "floor.h"
 #include "topology.h"
 #include "trial.h"
@@ -66,93 +71,6 @@ harness_clock_overhead_ns(void) {
         best = per < best ? per : best;
     }
     return best;
-}
-
-/* ---- signals ---------------------------------------------------------------------------- */
-
-/* The signal that asked us to stop (0: none). Written by the handler, read between calls. */
-static volatile sig_atomic_t g_stop;
-
-static void
-on_signal(int sig) {
-    g_stop = sig;
-}
-
-struct saved_signals {
-    struct sigaction intr, term;
-};
-
-static void
-install_signals(struct saved_signals *old) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* One-shot: a second Ctrl-C kills at once, for a scenario that would not come back. */
-    sa.sa_flags = (int)SA_RESETHAND;
-    g_stop = 0;
-    sigaction(SIGINT, &sa, &old->intr);
-    sigaction(SIGTERM, &sa, &old->term);
-}
-
-static void
-restore_signals(const struct saved_signals *old) {
-    sigaction(SIGINT, &old->intr, NULL);
-    sigaction(SIGTERM, &old->term, NULL);
-}
-
-/* ---- progress --------------------------------------------------------------------------- */
-
-/* The progress line on stderr (when it is a terminal), and the lines said over it. */
-static struct {
-    bool on;
-    bool shown;
-    int64_t t0;
-} g_pg;
-
-static void
-progress_clear(void) {
-    if (g_pg.on && g_pg.shown) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        g_pg.shown = false;
-    }
-}
-
-static void
-say(const char *line) {
-    progress_clear();
-    fprintf(stderr, "%s\n", line);
-    fflush(stderr);
-}
-
-static void
-fmt_secs(char *buf, size_t len, double s) {
-    if (s < 60)
-        snprintf(buf, len, "%.0fs", s);
-    else if (s < 3600)
-        snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
-    else
-        snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
-}
-
-/* Before every call: where the run is, and how long the rest will take (chunks left at the
- * rate of the chunks done, which includes their probes). */
-static void
-show_progress(const struct engine *e, const struct arm *a, const char *what) {
-    if (!g_pg.on)
-        return;
-    double el = (double)(bench_now_ns() - g_pg.t0) / 1e9;
-    char els[16], eta[16] = "?";
-    fmt_secs(els, sizeof els, el);
-    if (e->chunks_done > 0 && e->t0_ns > 0) {
-        double rate = (double)(bench_now_ns() - e->t0_ns) / 1e9 / (double)e->chunks_done;
-        fmt_secs(eta, sizeof eta, rate * (double)(e->chunks_total - e->chunks_done));
-    }
-    fprintf(stderr, "\r\033[K[%s, chunk %zu/%zu] %.60s  elapsed %s  eta %s", what,
-            e->chunks_done + 1, e->chunks_total, a->res.name, els, eta);
-    fflush(stderr);
-    g_pg.shown = true;
 }
 
 /* ---- the floor -------------------------------------------------------------------------- */
@@ -310,200 +228,360 @@ document_text(const struct run_info *info, const struct bench_result *const *res
     return t;
 }
 
-int
-harness_run_with(int argc, char **argv, const struct bench_family *const *families,
-                 unsigned extras) {
-    struct run_options o;
-    int rc = prepare(argc, argv, false, families, &o);
-    if (rc >= 0)
-        return rc;
-    char err[512];
-    struct bench_instance *v = NULL;
-    size_t n = 0;
-    int pus[1];
-    struct limit_result lim;
-    bool have_limit = false;
-    struct engine eng;
-    bool have_engine = false;
-    const struct bench_result **res = NULL;
-    size_t nres = 0;
-    json_t *peers = NULL;
+/* ---- chanbench run, phase by phase ------------------------------------------------------ */
 
-    /* Everything that can be refused is refused before the first benchmark runs. */
-    if (topo_plan(o.pin, 1, pus, err, sizeof err) != 0) {
-        fprintf(stderr, "chanbench run: --pin %s: %s\n", o.pin, err);
-        rc = 2;
-        goto out;
+/* One `chanbench run`, from its options to its exit status, as the phases below fill it in. */
+struct run {
+    int argc;
+    char **argv;
+    const struct bench_family *const *families;
+    struct run_options o;
+    struct resumed_args ra;
+    struct journal *jn; /* --resume's from the start; a new run's from run_start_journal */
+    struct bench_instance *v;
+    size_t n;
+    bool want_floor;
+    struct machine_info m;
+    time_t started;
+    char path[4096];
+    bool to_stdout;    /* --out - : the JSON is stdout's; the table goes to stderr */
+    FILE *table;       /* where the table goes */
+    const char *shown; /* the results file in the lines that name it */
+    char target[4096];
+    char jpath[4400]; /* where a new run's journal goes */
+    char command[sizeof g_command];
+    struct engine eng;
+    bool have_engine;
+    int active; /* arms that will run */
+    struct run_info info;
+    int namewidth;
+    struct limit_result lim;
+    bool have_limit;
+    struct saved_signals saved;
+    bool signals_installed;
+    int sig; /* the signal that stopped the run, or 0 */
+    const struct bench_result **res;
+    size_t nres;
+    json_t *peers;
+    bool written;
+};
+
+/* Everything in the options that can be refused is refused before the first benchmark runs (a
+ * resumed run's options come from its journal). -1 to go on, or an exit status. */
+static int
+run_check_options(struct run *r, unsigned extras) {
+    char err[4400];
+    int rc, pus[1];
+    if (r->o.resume != NULL &&
+        (rc = resume_options(&r->o, r->families, &r->jn, &r->ra, progress_say)) >= 0)
+        return rc;
+    if (topo_plan(r->o.pin, 1, pus, err, sizeof err) != 0) {
+        fprintf(stderr, "chanbench run: --pin %s: %s\n", r->o.pin, err);
+        return 2;
     }
-    if ((rc = select_benchmarks("run", families, &o, &v, &n)) != 0)
-        goto out;
-    bool want_floor = (extras & HARNESS_RUN_FLOOR) && filter_wants_floor(&o);
-    if (n == 0 && !want_floor) {
-        rc = nothing_selected("run", &o);
-        goto out;
-    }
-    if (machine_sanitized() && o.out == NULL) {
+    if ((rc = select_benchmarks("run", r->families, &r->o, &r->v, &r->n)) != 0)
+        return rc;
+    r->want_floor = (extras & HARNESS_RUN_FLOOR) && filter_wants_floor(&r->o);
+    if (r->n == 0 && !r->want_floor)
+        return nothing_selected("run", &r->o);
+    if (machine_sanitized() && r->o.out == NULL) {
         fprintf(stderr,
                 "chanbench run: this is a sanitized build (%s); its timings are not results, so "
                 "it does not write into results/: give --out FILE\n",
                 machine_sanitizer());
-        rc = 2;
-        goto out;
+        return 2;
     }
-    struct machine_info m;
-    machine_collect(&m);
-    time_t started = time(NULL);
-    char path[4096];
-    if (o.out != NULL)
-        snprintf(path, sizeof path, "%s", o.out);
-    else
-        report_default_path(path, sizeof path, m.host, started);
-    if (report_check_folder(path, err, sizeof err) != 0) {
-        fprintf(stderr, "chanbench run: %s\n", err);
-        rc = 2;
-        goto out;
-    }
-    char command[sizeof g_command];
-    snprintf(command, sizeof command, "%s", g_command);
-    if (command[0] == '\0') {
-        append_arg(command, sizeof command, "chanbench");
-        for (int i = 0; i < argc; i++)
-            append_arg(command, sizeof command, argv[i]);
-    }
+    return -1;
+}
 
-    g_pg.on = isatty(STDERR_FILENO);
-    g_pg.shown = false;
-    g_pg.t0 = bench_now_ns();
-    have_engine = true; /* engine_free cleans up after a partial engine_init too */
-    if (engine_init(&eng, &o, v, n, say) != 0) {
-        fprintf(stderr, "chanbench run: out of memory\n");
-        rc = 1;
-        goto out;
+/* The machine, the results file and the journal's place (a resumed run keeps its start and
+ * must be on its host). -1 to go on, or an exit status. */
+static int
+run_place_output(struct run *r) {
+    char err[4400];
+    machine_collect(&r->m);
+    r->started = resume_started(r->jn, time(NULL));
+    if (resume_check_host(r->jn, r->o.resume, r->m.host) != 0)
+        return 2;
+    if (r->o.out != NULL)
+        snprintf(r->path, sizeof r->path, "%s", r->o.out);
+    else
+        report_default_path(r->path, sizeof r->path, r->m.host, r->started);
+    r->to_stdout = strcmp(r->path, "-") == 0;
+    r->table = r->to_stdout ? stderr : stdout;
+    r->shown = r->to_stdout ? "stdout" : r->path;
+    snprintf(r->target, sizeof r->target, "-");
+    if (!r->to_stdout &&
+        report_check_folder(r->path, r->target, sizeof r->target, err, sizeof err) != 0) {
+        fprintf(stderr, "chanbench run: %s\n", err);
+        return 2;
     }
-    int active = 0;
-    for (int i = 0; i < eng.narms; i++)
-        active += eng.arms[i].state == ARM_ACTIVE;
-    if (active == 0 && !want_floor) {
+    resume_journal_place(r->jpath, sizeof r->jpath, r->target, r->m.host, r->started);
+    if (r->jn == NULL && access(r->jpath, F_OK) == 0) {
+        fprintf(stderr,
+                "chanbench run: %s holds an earlier run that did not finish: continue it with "
+                "'chanbench run --resume %s', or remove it\n",
+                r->jpath, r->jpath);
+        return 2;
+    }
+    return -1;
+}
+
+/* The command line the results record: main's, else rebuilt; a resumed run's from its
+ * journal. */
+static void
+run_command_line(struct run *r) {
+    snprintf(r->command, sizeof r->command, "%s", g_command);
+    if (r->command[0] == '\0') {
+        append_arg(r->command, sizeof r->command, "chanbench");
+        for (int i = 0; i < r->argc; i++)
+            append_arg(r->command, sizeof r->command, r->argv[i]);
+    }
+    resume_command(r->jn, r->command, sizeof r->command);
+}
+
+/* The engine with its arms (calibrated, or skipped), room on the disk for what the run writes,
+ * and a resumed run's finished chunks. -1 to go on, or an exit status. */
+static int
+run_start_engine(struct run *r) {
+    char err[4400];
+    struct engine *e = &r->eng;
+    progress_start();
+    r->have_engine = true; /* engine_free cleans up after a partial engine_init too */
+    if (engine_init(e, &r->o, r->v, r->n, progress_say) != 0) {
+        fprintf(stderr, "chanbench run: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < e->narms; i++)
+        r->active += e->arms[i].state == ARM_ACTIVE;
+    if (r->active == 0 && !r->want_floor) {
         fprintf(stderr,
                 "chanbench run: nothing left to run: every implementation selected was %s\n",
-                eng.failed ? "skipped or failed" : "skipped");
-        rc = eng.failed ? 1 : 0;
-        goto out;
+                e->failed ? "skipped or failed" : "skipped");
+        return e->failed ? 1 : 0;
     }
+    /* Room for the results, their temporary copy and the journal. */
+    uint64_t need = REPORT_SPACE_BASE + REPORT_SPACE_CHUNK * (uint64_t)e->chunks_total;
+    if (report_check_space(r->to_stdout ? r->jpath : r->target, need, err, sizeof err) != 0) {
+        fprintf(stderr, "chanbench run: %s\n", err);
+        return 2;
+    }
+    if (r->jn != NULL && journal_restore(r->jn, e, err, sizeof err) != 0) {
+        fprintf(stderr, "chanbench run: %s\n", err);
+        return 2;
+    }
+    return -1;
+}
 
-    struct run_info info = {
-        .machine = &m,
-        .opts = &o,
-        .command = command,
-        .started = started,
+/* What the writers are told about the run, and the width of the table's name column. */
+static void
+run_describe(struct run *r) {
+    r->info = (struct run_info){
+        .machine = &r->m,
+        .opts = &r->o,
+        .command = r->command,
+        .started = r->started,
         .clock_overhead_ns = harness_clock_overhead_ns(),
         .complete = true,
-        .engine = &eng,
+        .engine = &r->eng,
+        .resumed = r->jn != NULL ? journal_resumes(r->jn) + 1 : 0,
     };
-    int namewidth = 9;
-    for (int i = 0; i < eng.narms; i++) {
-        int len = (int)strlen(eng.arms[i].res.name);
-        namewidth = len > namewidth ? len : namewidth;
+    r->namewidth = 9;
+    for (int i = 0; i < r->eng.narms; i++) {
+        int len = (int)strlen(r->eng.arms[i].res.name);
+        r->namewidth = len > r->namewidth ? len : r->namewidth;
     }
+}
 
-    struct saved_signals saved;
-    install_signals(&saved);
+/* From here a signal stops the run after the chunk (signals.h), and the engine records every
+ * finished chunk in the journal (resume.h). */
+static void
+run_start_journal(struct run *r) {
+    signals_install(&r->saved, progress_on());
+    r->signals_installed = true;
+    struct resume_new nw = {
+        .argc = r->argc,
+        .argv = r->argv,
+        .target = r->target,
+        .place = r->jpath,
+        .started = r->started,
+        .command = r->command,
+        .host = r->m.host,
+    };
+    r->jn = resume_begin(r->jn, &r->eng, &nw, progress_say);
+    if (r->jn != NULL) {
+        r->eng.record = journal_record;
+        r->eng.record_ctx = r->jn;
+        signals_set_journal(journal_path(r->jn));
+    }
+}
 
-    /* The hardware floor first, on a quiet machine. */
-    if (want_floor && topo_num_allowed() < 2) {
+/* The hardware floor first, on a quiet machine (a resumed run has it from its journal). */
+static void
+run_floor(struct run *r) {
+    char err[4400];
+    if (!r->want_floor)
+        return;
+    if (r->jn != NULL && r->o.resume != NULL && journal_restore_floor(r->jn, &r->lim)) {
+        r->have_limit = true;
+        r->info.limit = &r->lim;
+        return;
+    }
+    if (topo_num_allowed() < 2) {
         fprintf(stderr,
                 "chanbench run: the hardware floor is not measured: it needs two PUs and this "
                 "process may use only %s\n",
                 topo_allowed_list());
-    } else if (want_floor) {
-        if (g_pg.on) {
-            fprintf(stderr, "\r\033[Kmeasuring the hardware floor (chanbench limit%s) ...",
-                    o.quick ? " --quick" : "");
-            fflush(stderr);
-            g_pg.shown = true;
-        }
-        struct limit_opts lo = {.quick = o.quick};
-        if (limit_measure(&lo, &lim, err, sizeof err) != 0) {
-            progress_clear();
-            fprintf(stderr, "chanbench run: FAILED the hardware floor: %s\n", err);
-            eng.failed++;
-        } else {
-            have_limit = true;
-            info.limit = &lim;
-        }
+        return;
+    }
+    progress_note(r->o.quick ? "measuring the hardware floor (chanbench limit --quick) ..."
+                             : "measuring the hardware floor (chanbench limit) ...");
+    struct limit_opts lo = {.quick = r->o.quick};
+    if (limit_measure(&lo, &r->lim, err, sizeof err) != 0) {
         progress_clear();
-    }
-
-    if (o.format == FORMAT_CONSOLE)
-        report_console_header(stdout, &info, path, (size_t)active, namewidth);
-    engine_run(&eng, &g_stop, show_progress, say);
-    progress_clear();
-    int sig = g_stop;
-    restore_signals(&saved);
-    info.complete = sig == 0;
-    if (engine_analyse(&eng) != 0)
-        fprintf(stderr, "chanbench run: out of memory for the modes and paired ratios\n");
-    res = engine_results(&eng, &nres);
-    peers = engine_peers_json(&eng);
-    if (json_array_size(peers) > 0)
-        info.peers = peers;
-    if (o.format == FORMAT_CONSOLE && res != NULL) {
-        for (size_t i = 0; i < nres; i++)
-            report_console_row(stdout, &info, res[i], namewidth);
-        report_paired(stdout, &info);
-    }
-
-    char *text = res != NULL ? document_text(&info, res, nres) : NULL;
-    bool written = false;
-    if (text == NULL) {
-        fprintf(stderr, "chanbench run: out of memory for the results document\n");
-    } else if (report_write_file(path, text, err, sizeof err) != 0) {
-        fprintf(stderr, "chanbench run: %s\n", err);
+        fprintf(stderr, "chanbench run: FAILED the hardware floor: %s\n", err);
+        r->eng.failed++;
     } else {
-        written = true;
+        r->have_limit = true;
+        r->info.limit = &r->lim;
+        if (r->jn != NULL)
+            journal_put_floor(r->jn, &r->lim);
     }
-    if (o.format == FORMAT_JSON && text != NULL)
+    progress_clear();
+}
+
+/* The rounds, until done or stopped by a signal; then the analysis, and the table's rows. */
+static void
+run_measure(struct run *r) {
+    if (r->o.format == FORMAT_CONSOLE)
+        report_console_header(r->table, &r->info, r->shown, (size_t)r->active, r->namewidth);
+    engine_run(&r->eng, signals_stop(), progress_show, progress_say);
+    progress_clear();
+    if (r->jn != NULL)
+        signals_set_journal(journal_path(r->jn)); /* it may have moved to $TMPDIR */
+    r->sig = *signals_stop();
+    r->info.complete = r->sig == 0;
+    if (engine_analyse(&r->eng) != 0)
+        fprintf(stderr, "chanbench run: out of memory for the modes and paired ratios\n");
+    r->res = engine_results(&r->eng, &r->nres);
+    r->peers = engine_peers_json(&r->eng);
+    if (json_array_size(r->peers) > 0)
+        r->info.peers = r->peers;
+    if (r->o.format == FORMAT_CONSOLE && r->res != NULL) {
+        for (size_t i = 0; i < r->nres; i++)
+            report_console_row(r->table, &r->info, r->res[i], r->namewidth);
+        report_paired(r->table, &r->info);
+    }
+}
+
+/* The results document into the results file (or stdout), and --format's text to stdout;
+ * a failed write names the journal that keeps the finished chunks. */
+static void
+run_write(struct run *r) {
+    char err[4400];
+    char *text = r->res != NULL ? document_text(&r->info, r->res, r->nres) : NULL;
+    if (text == NULL) {
+        snprintf(err, sizeof err, "out of memory for the results document");
+    } else if (r->to_stdout) {
         fputs(text, stdout);
-    else if (o.format == FORMAT_CSV && res != NULL)
-        report_csv(stdout, res, nres);
-    else if (o.format == FORMAT_GOBENCH && res != NULL)
-        report_gobench(stdout, &info, res, nres);
+        r->written = fflush(stdout) == 0 && !ferror(stdout);
+        if (!r->written)
+            snprintf(err, sizeof err, "cannot write the results to stdout");
+    } else {
+        r->written = report_write_file(r->target, text, err, sizeof err) == 0;
+    }
+    struct journal *jn = r->jn;
+    if (!r->written && jn != NULL)
+        fprintf(stderr,
+                "chanbench run: %s; the finished chunks are in the journal %s%s%s: 'chanbench "
+                "run --resume %s --out FILE' writes them to FILE\n",
+                err, journal_path(jn), journal_broken(jn) ? " (up to where it failed: " : "",
+                journal_broken(jn) ? ")" : "", journal_path(jn));
+    else if (!r->written)
+        fprintf(stderr, "chanbench run: %s; the results are lost (there is no journal)\n", err);
+    if (!r->to_stdout) {
+        if (r->o.format == FORMAT_JSON && text != NULL)
+            fputs(text, stdout);
+        else if (r->o.format == FORMAT_CSV && r->res != NULL)
+            report_csv(stdout, r->res, r->nres);
+        else if (r->o.format == FORMAT_GOBENCH && r->res != NULL)
+            report_gobench(stdout, &r->info, r->res, r->nres);
+    }
     free(text);
     fflush(stdout);
+}
 
-    size_t nfailed = (size_t)eng.failed;
-    if (sig != 0)
+/* The closing lines, the journal's end (removed once the whole run is in the results file),
+ * and the exit status. */
+static int
+run_summary(struct run *r) {
+    const struct engine *e = &r->eng;
+    size_t nfailed = (size_t)e->failed;
+    char resume_hint[4600] = "";
+    if (r->jn != NULL)
+        snprintf(resume_hint, sizeof resume_hint, "; 'chanbench run --resume %s' continues the run",
+                 journal_path(r->jn));
+    if (r->sig != 0)
         fprintf(stderr,
                 "chanbench run: interrupted by %s after %zu of %zu chunks (%d complete "
-                "round%s)%s%s%s\n",
-                sig == SIGINT ? "SIGINT" : "SIGTERM", eng.chunks_done, eng.chunks_total,
-                eng.rounds_done, eng.rounds_done == 1 ? "" : "s", written ? "; wrote them to " : "",
-                written ? path : "", written ? " (marked incomplete)" : "");
-    else if (written)
+                "round%s)%s%s%s%s\n",
+                r->sig == SIGINT ? "SIGINT" : "SIGTERM", e->chunks_done, e->chunks_total,
+                e->rounds_done, e->rounds_done == 1 ? "" : "s",
+                r->written ? "; wrote them to " : "", r->written ? r->shown : "",
+                r->written ? " (marked incomplete)" : "", resume_hint);
+    else if (r->written)
         fprintf(stderr, "chanbench run: wrote %s (%zu benchmark arm%s, %d rounds, seed %llu%s%s)\n",
-                path, nres, nres == 1 ? "" : "s", eng.rounds_done, (unsigned long long)eng.seed,
-                have_limit ? ", and the hardware floor" : "",
-                eng.skipped_impls ? "; some implementations skipped" : "");
+                r->shown, r->nres, r->nres == 1 ? "" : "s", e->rounds_done,
+                (unsigned long long)e->seed, r->have_limit ? ", and the hardware floor" : "",
+                e->skipped_impls ? "; some implementations skipped" : "");
     if (nfailed > 0)
         fprintf(stderr, "chanbench run: %zu FAILED; see the FAILED line%s above\n", nfailed,
                 nfailed == 1 ? "" : "s");
+    if (r->jn != NULL) {
+        journal_close(r->jn, r->written && r->sig == 0);
+        r->jn = NULL;
+    }
+    if (r->sig != 0)
+        return 128 + r->sig;
+    return nfailed > 0 || !r->written ? 1 : 0;
+}
 
-    if (sig != 0)
-        rc = 128 + sig;
-    else if (nfailed > 0 || !written)
-        rc = 1;
-    else
-        rc = 0;
+static void
+run_free(struct run *r) {
+    if (r->signals_installed)
+        signals_restore(&r->saved);
+    free(r->res);
+    json_decref(r->peers);
+    if (r->have_limit)
+        limit_result_free(&r->lim);
+    if (r->have_engine)
+        engine_free(&r->eng);
+    registry_free(r->v, r->n);
+    cli_free(&r->o);
+    journal_close(r->jn, false);
+    resumed_args_free(&r->ra);
+}
 
+int
+harness_run_with(int argc, char **argv, const struct bench_family *const *families,
+                 unsigned extras) {
+    struct run r = {.argc = argc, .argv = argv, .families = families};
+    int rc = prepare(argc, argv, false, families, &r.o);
+    if (rc >= 0)
+        return rc;
+    if ((rc = run_check_options(&r, extras)) >= 0 || (rc = run_place_output(&r)) >= 0)
+        goto out;
+    run_command_line(&r);
+    if ((rc = run_start_engine(&r)) >= 0)
+        goto out;
+    run_describe(&r);
+    run_start_journal(&r);
+    run_floor(&r);
+    run_measure(&r);
+    run_write(&r);
+    rc = run_summary(&r);
 out:
-    free(res);
-    json_decref(peers);
-    if (have_limit)
-        limit_result_free(&lim);
-    if (have_engine)
-        engine_free(&eng);
-    registry_free(v, n);
-    cli_free(&o);
+    run_free(&r);
     return rc;
 }
 

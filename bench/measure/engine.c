@@ -316,6 +316,25 @@ drop_chunks(struct arm *a) {
     a->res.nreps = 0;
 }
 
+/* Tell the recorder, if any. A chunk event carries the probe readings taken since the last. */
+static void
+emit(struct engine *e, enum engine_event_kind kind, const struct arm *a,
+     const struct rep_result *rep, int round) {
+    if (e->record == NULL)
+        return;
+    struct engine_event ev = {
+        .kind = kind,
+        .arm = a,
+        .rep = rep,
+        .round = round,
+        .probe_from = e->probes_recorded,
+        .elapsed_s = e->t0_ns > 0 ? (double)(bench_now_ns() - e->t0_ns) / 1e9 : 0,
+    };
+    e->record(e->record_ctx, e, &ev);
+    if (kind == ENGINE_CHUNK)
+        e->probes_recorded = e->nprobes;
+}
+
 /* An arm's call went wrong: say so once and take the arm out of the run. An executor that is
  * gone takes all its arms with it, in one line. */
 static void
@@ -329,6 +348,7 @@ arm_trouble(struct engine *e, struct arm *a, enum trial_status st, const char *m
             if (b->ex == a->ex && b->state == ARM_ACTIVE) {
                 b->state = ARM_FAILED;
                 drop_chunks(b);
+                emit(e, ENGINE_ARM, b, NULL, -1);
                 n++;
             }
         }
@@ -350,6 +370,7 @@ arm_trouble(struct engine *e, struct arm *a, enum trial_status st, const char *m
     }
     say(line);
     drop_chunks(a); /* a benchmark whose check failed has no result at all */
+    emit(e, ENGINE_ARM, a, NULL, -1);
 }
 
 /* Grow the iteration count until one call lasts --min-time: Google Benchmark's rule, at most
@@ -449,20 +470,48 @@ take_probe(struct engine *e, const struct arm *a) {
     return r;
 }
 
+/* Whether a holds a chunk of round (one restored from a journal, or measured). */
+static bool
+arm_has_round(const struct arm *a, int round) {
+    for (size_t k = 0; k < a->res.nreps; k++)
+        if (a->res.reps[k].round == round)
+            return true;
+    return false;
+}
+
+/* The rounds every active arm finished (interleaved: a prefix of the rounds; none when no arm
+ * is left), and the run's stolen time. */
+static void
+count_rounds(struct engine *e) {
+    e->rounds_done = -1;
+    for (int i = 0; i < e->narms; i++)
+        if (e->arms[i].state == ARM_ACTIVE &&
+            (e->rounds_done < 0 || (int)e->arms[i].res.nreps < e->rounds_done))
+            e->rounds_done = (int)e->arms[i].res.nreps;
+    if (e->rounds_done < 0)
+        e->rounds_done = 0;
+    e->steal_ms = 0;
+    for (int r = 0; r < e->rounds; r++)
+        e->steal_ms += e->round[r].steal_ms;
+}
+
 void
 engine_run(struct engine *e, volatile sig_atomic_t *stop,
            void (*progress)(const struct engine *e, const struct arm *a, const char *what),
            void (*say)(const char *line)) {
-    /* Calibration, benchmark by benchmark: the arms of one benchmark warm up together. */
+    /* Calibration, benchmark by benchmark: the arms of one benchmark warm up together. An arm
+     * a journal restored whole has nothing left to measure. */
     for (int i = 0; i < e->narms && !*stop; i++) {
         struct arm *a = &e->arms[i];
-        if (a->state != ARM_ACTIVE)
+        if (a->state != ARM_ACTIVE || a->res.nreps >= (size_t)e->rounds)
             continue;
         progress(e, a, "calibrating");
         calibrate(e, a, say);
     }
-    if (*stop)
+    if (*stop) {
+        count_rounds(e);
         return;
+    }
 
     struct sched_arm *sa = calloc((size_t)e->narms + 1, sizeof *sa);
     e->chunks_total = (size_t)e->narms * (size_t)e->rounds;
@@ -472,6 +521,7 @@ engine_run(struct engine *e, volatile sig_atomic_t *stop,
         free(slots);
         say("chanbench run: out of memory for the run's order");
         e->failed++;
+        count_rounds(e);
         return;
     }
     /* Blocked order ranks arms by their impl's place in --impl (libgoc's own first when not
@@ -496,12 +546,13 @@ engine_run(struct engine *e, volatile sig_atomic_t *stop,
     int seg_round = -1;
     double seg_steal = NAN;
     int64_t seg_start = 0;
-    e->t0_ns = bench_now_ns();
+    /* A resumed run's clock goes on from where the journal left it. */
+    e->t0_ns = bench_now_ns() - (int64_t)(e->elapsed_restored_s * 1e9);
     for (size_t s = 0; s < nslots && !*stop; s++) {
         struct arm *a = &e->arms[slots[s].arm];
-        if (a->state != ARM_ACTIVE)
-            continue;
         int round = slots[s].round;
+        if (a->state != ARM_ACTIVE || arm_has_round(a, round))
+            continue;
         if (round != seg_round) { /* a new segment of rounds: close the last one */
             int64_t now = bench_now_ns();
             double st = steal_ms();
@@ -509,6 +560,7 @@ engine_run(struct engine *e, volatile sig_atomic_t *stop,
                 struct round_info *ri = &e->round[seg_round];
                 ri->duration_s += (double)(now - seg_start) / 1e9;
                 ri->steal_ms += isfinite(st) && isfinite(seg_steal) ? st - seg_steal : 0;
+                emit(e, ENGINE_ROUND, NULL, NULL, seg_round);
             }
             if (e->round[round].chunks == 0 && e->round[round].duration_s == 0)
                 e->round[round].started_s = (double)(now - e->t0_ns) / 1e9;
@@ -545,24 +597,16 @@ engine_run(struct engine *e, volatile sig_atomic_t *stop,
         a->res.reps[a->res.nreps++] = rep;
         e->round[round].chunks++;
         e->chunks_done++;
+        emit(e, ENGINE_CHUNK, a, &a->res.reps[a->res.nreps - 1], round);
     }
     if (seg_round >= 0) {
         double st = steal_ms();
         struct round_info *ri = &e->round[seg_round];
         ri->duration_s += (double)(bench_now_ns() - seg_start) / 1e9;
         ri->steal_ms += isfinite(st) && isfinite(seg_steal) ? st - seg_steal : 0;
+        emit(e, ENGINE_ROUND, NULL, NULL, seg_round);
     }
-    /* Rounds every active arm finished (interleaved: a prefix of the rounds); none when no
-     * arm is left. */
-    e->rounds_done = -1;
-    for (int i = 0; i < e->narms; i++)
-        if (e->arms[i].state == ARM_ACTIVE &&
-            (e->rounds_done < 0 || (int)e->arms[i].res.nreps < e->rounds_done))
-            e->rounds_done = (int)e->arms[i].res.nreps;
-    if (e->rounds_done < 0)
-        e->rounds_done = 0;
-    for (int r = 0; r < e->rounds; r++)
-        e->steal_ms += e->round[r].steal_ms;
+    count_rounds(e);
     free(slots);
 }
 

@@ -63,8 +63,33 @@ struct paired_row {
     char warn[256];    /* stability warnings, "" when none */
 };
 
+/* What engine_run tells its recorder (the journal, measure/journal.h) as it happens. */
+enum engine_event_kind {
+    ENGINE_CHUNK, /* arm finished chunk rep; e->probes[probe_from..e->nprobes) are the probe
+                   * readings taken since the last chunk event */
+    ENGINE_ROUND, /* a stretch of round `round` ended: e->round[round] holds its figures */
+    ENGINE_ARM,   /* arm failed or was skipped (arm->state), its chunks dropped */
+};
+
+struct engine_event {
+    enum engine_event_kind kind;
+    const struct arm *arm;
+    const struct rep_result *rep;
+    int round;
+    size_t probe_from;
+    double elapsed_s; /* since the run's first chunk (a resumed run's included) */
+};
+
 struct engine {
     const struct run_options *opts;
+    /* Called with every event (NULL: none); set after engine_init. */
+    void (*record)(void *ctx, const struct engine *e, const struct engine_event *ev);
+    void *record_ctx;
+    size_t probes_recorded; /* e->probes up to here went out with a chunk event */
+    /* A resumed run (journal_restore): the chunks it restored, and how long the run had
+     * lasted, so that started_s continues where it stopped. */
+    size_t chunks_restored;
+    double elapsed_restored_s;
     struct arm *arms;
     int narms;
     char **groups; /* benchmark names without impl, one per group (owned) */
@@ -98,7 +123,9 @@ int engine_init(struct engine *e, const struct run_options *o, struct bench_inst
                 void (*say)(const char *line));
 
 /* Calibrate every arm (its warm-up calls, grown until one lasts --min-time), then run the
- * rounds in the order schedule_run gives, probing the floor before and after each chunk.
+ * rounds in the order schedule_run gives, probing the floor before and after each chunk. A
+ * chunk an arm already holds for its round (restored from a journal) is not run again, and an
+ * arm that holds all its rounds is not calibrated.
  * Stops after the current chunk when *stop becomes non-zero. progress(e, arm, what) is called
  * before each call. Lines about failures and skips go through say(). */
 void engine_run(struct engine *e, volatile sig_atomic_t *stop,

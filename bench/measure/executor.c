@@ -202,6 +202,11 @@ read_line(struct executor *e, int64_t deadline, char **line) {
     for (;;) {
         char *nl = e->len ? memchr(e->buf, '\n', e->len) : NULL;
         if (nl != NULL) {
+            /* A NUL inside the line would end the answer early for the parser (and leave the
+             * rest for the next answer): it becomes a control character, which JSON never
+             * allows, so that the line is refused whole. */
+            for (char *p = e->buf; (p = memchr(p, '\0', (size_t)(nl - p))) != NULL;)
+                *p = '\x01';
             *nl = '\0';
             *line = e->buf;
             return READ_LINE;
@@ -344,42 +349,10 @@ executor_start(struct executor *e, const char *impl, const char *program, double
     }
     if (answer_line(e, mono_ns() + (int64_t)(timeout_s * 1e9), timeout_s, &line, err, errlen) != 0)
         return -1;
-    json_error_t jerr;
-    json_t *j = json_loads(line, 0, &jerr);
-    const char *what = NULL;
-    char buf[256];
-    if (!json_is_object(j)) {
-        what = "an answer to hello that is not a JSON object";
-    } else if (json_integer_value(json_object_get(j, "protocol")) != EXECUTOR_PROTOCOL ||
-               !json_is_integer(json_object_get(j, "protocol"))) {
-        json_t *p = json_object_get(j, "protocol");
-        if (json_is_integer(p))
-            snprintf(buf, sizeof buf, "speaks protocol %lld, this chanbench speaks %d",
-                     (long long)json_integer_value(p), EXECUTOR_PROTOCOL);
-        else
-            snprintf(buf, sizeof buf, "answered hello without a protocol number");
-        what = buf;
-    } else if (json_object_get(j, "error") != NULL) {
-        snprintf(buf, sizeof buf, "refused hello: %.200s",
-                 json_is_string(json_object_get(j, "error"))
-                     ? json_string_value(json_object_get(j, "error"))
-                     : "(no message)");
-        what = buf;
-    } else if (json_string_value(json_object_get(j, "impl")) == NULL ||
-               strcmp(json_string_value(json_object_get(j, "impl")), impl) != 0) {
-        snprintf(buf, sizeof buf, "says it is impl '%.40s', not '%s'",
-                 json_string_value(json_object_get(j, "impl"))
-                     ? json_string_value(json_object_get(j, "impl"))
-                     : "(none)",
-                 impl);
-        what = buf;
-    } else if (!json_is_string(json_object_get(j, "version")) ||
-               !json_is_string(json_object_get(j, "library_version"))) {
-        what = "answered hello without version and library_version strings";
-    }
-    if (what != NULL) {
+    char what[320];
+    json_t *j = executor_parse_hello(line, impl, what, sizeof what);
+    if (j == NULL) {
         bench_seterr(err, errlen, "%s %s", program, what);
-        json_decref(j);
         kill_child(e, err);
         return -1;
     }
@@ -457,6 +430,49 @@ void
 executor_figures_free(struct executor_figures *f) {
     bench_hist_free(f->hist);
     f->hist = NULL;
+}
+
+json_t *
+executor_parse_hello(const char *line, const char *impl, char *msg, size_t msglen) {
+    json_error_t jerr;
+    json_t *j = json_loads(line, 0, &jerr);
+    const char *what = NULL;
+    char buf[256];
+    if (!json_is_object(j)) {
+        what = "an answer to hello that is not a JSON object";
+    } else if (json_integer_value(json_object_get(j, "protocol")) != EXECUTOR_PROTOCOL ||
+               !json_is_integer(json_object_get(j, "protocol"))) {
+        json_t *p = json_object_get(j, "protocol");
+        if (json_is_integer(p))
+            snprintf(buf, sizeof buf, "speaks protocol %lld, this chanbench speaks %d",
+                     (long long)json_integer_value(p), EXECUTOR_PROTOCOL);
+        else
+            snprintf(buf, sizeof buf, "answered hello without a protocol number");
+        what = buf;
+    } else if (json_object_get(j, "error") != NULL) {
+        snprintf(buf, sizeof buf, "refused hello: %.200s",
+                 json_is_string(json_object_get(j, "error"))
+                     ? json_string_value(json_object_get(j, "error"))
+                     : "(no message)");
+        what = buf;
+    } else if (json_string_value(json_object_get(j, "impl")) == NULL ||
+               strcmp(json_string_value(json_object_get(j, "impl")), impl) != 0) {
+        snprintf(buf, sizeof buf, "says it is impl '%.40s', not '%s'",
+                 json_string_value(json_object_get(j, "impl"))
+                     ? json_string_value(json_object_get(j, "impl"))
+                     : "(none)",
+                 impl);
+        what = buf;
+    } else if (!json_is_string(json_object_get(j, "version")) ||
+               !json_is_string(json_object_get(j, "library_version"))) {
+        what = "answered hello without version and library_version strings";
+    }
+    if (what != NULL) {
+        bench_seterr(msg, msglen, "%s", what);
+        json_decref(j);
+        return NULL;
+    }
+    return j;
 }
 
 enum executor_status

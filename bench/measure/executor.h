@@ -104,4 +104,9 @@ void executor_stop(struct executor *e);
 enum executor_status executor_parse_answer(const char *line, uint64_t want_id,
                                            struct executor_figures *out, char *msg, size_t msglen);
 
+/* Check the answer line to hello (without its newline) of an executor of impl: the info
+ * object (owned by the caller), or NULL with msg saying what is wrong ("speaks protocol 1, this
+ * chanbench speaks 2", ...). Exposed for the protocol fuzzer (bench/fuzz/). */
+json_t *executor_parse_hello(const char *line, const char *impl, char *msg, size_t msglen);
+
 #endif

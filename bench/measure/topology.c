@@ -490,11 +490,41 @@ plan_list(const char *policy, int n, int *pus, char *err, size_t errlen) {
     }
     return 0;
 bad:
-    bench_seterr(err, errlen,
-                 "bad pin policy '%s': expected compact, scatter, smt, none, or a PU list such as "
-                 "0,2,4 or 0-3 (allowed: %s)",
+    bench_seterr(err, errlen, "'%s' is not a pin policy; use " TOPO_PIN_POLICIES " (allowed: %s)",
                  policy, T.allowed_str);
     return -1;
+}
+
+bool
+topo_policy_syntax_ok(const char *policy) {
+    if (strcmp(policy, "compact") == 0 || strcmp(policy, "scatter") == 0 ||
+        strcmp(policy, "smt") == 0 || strcmp(policy, "none") == 0)
+        return true;
+    const char *p = policy;
+    for (;;) {
+        char *end;
+        if (!isdigit((unsigned char)*p))
+            return false;
+        errno = 0;
+        long lo = strtol(p, &end, 10);
+        if (errno)
+            return false;
+        p = end;
+        if (*p == '-') {
+            p++;
+            if (!isdigit((unsigned char)*p))
+                return false;
+            long hi = strtol(p, &end, 10);
+            if (errno || hi < lo)
+                return false;
+            p = end;
+        }
+        if (*p == '\0')
+            return true;
+        if (*p != ',')
+            return false;
+        p++;
+    }
 }
 
 int
@@ -505,9 +535,7 @@ topo_plan(const char *policy, int n, int *pus, char *err, size_t errlen) {
         return -1;
     }
     if (!policy || !*policy) {
-        bench_seterr(err, errlen,
-                     "empty pin policy: expected compact, scatter, smt, none, or a PU list such as "
-                     "0,2,4 (allowed: %s)",
+        bench_seterr(err, errlen, "empty pin policy; use " TOPO_PIN_POLICIES " (allowed: %s)",
                      T.allowed_str);
         return -1;
     }

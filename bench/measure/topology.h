@@ -49,6 +49,14 @@ const char *topo_machine_list(void); /* every PU of the machine, allowed or not 
  * the same PU whatever n is. Thread-safe. */
 int topo_plan(const char *policy, int n, int *pus, char *err, size_t errlen);
 
+/* The policies a user may give, for the one-line error of any bad --pin. */
+#define TOPO_PIN_POLICIES "compact, scatter, smt, none or a PU list such as 0,2 or 0-3"
+
+/* Whether policy is one of the names or a syntactically valid PU list (N or N-M items, N <= M,
+ * comma-separated, no spaces): what topo_plan accepts before it asks whether the PUs exist.
+ * Needs no topology. */
+bool topo_policy_syntax_ok(const char *policy);
+
 /* Pin the calling thread to one PU (hwloc_set_cpubind with HWLOC_CPUBIND_THREAD on a
  * singlified set); pu < 0 does nothing. A PU that does not exist or is not allowed is refused
  * before hwloc is asked. Thread-safe. 0, or -1 with err set (never ignored). */

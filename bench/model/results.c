@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define RESULTS_SCHEMA_VERSION 1
 
@@ -88,9 +89,15 @@ load_rows(struct result_file *f, json_t *rows, char *err, size_t errlen) {
             return -1;
         }
         double real = json_number_value(jr) * scale, cpu = json_number_value(jc) * scale;
-        if (!isfinite(real) || !isfinite(cpu) || real < 0 || cpu < 0) {
-            bench_seterr(err, errlen, "%s: benchmarks[%zu] (%s) has a negative or infinite time",
-                         f->path, i, name);
+        /* A measured time is positive and finite (an unmeasured one is null, skipped above);
+         * anything else would turn into 0x, nanx or a chart gnuplot cannot draw. */
+        if (!(isfinite(real) && real > 0) || !(isfinite(cpu) && cpu > 0)) {
+            bool bad_real = !(isfinite(real) && real > 0);
+            bench_seterr(err, errlen,
+                         "%s: benchmarks[%zu] (%s) has %s %g, not a positive finite time; the "
+                         "file is damaged: re-run that benchmark, or delete its rows",
+                         f->path, i, name, bad_real ? "real_time" : "cpu_time",
+                         json_number_value(bad_real ? jr : jc));
             return -1;
         }
 
@@ -136,13 +143,24 @@ results_load(const char *path, struct result_file *out, char *err, size_t errlen
         bench_seterr(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    /* fopen opens a folder for reading; reading it fails only with EISDIR ("read error"). */
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        bench_seterr(err, errlen,
+                     "%s: is a folder, not a results file; give one of the .json files in it",
+                     path);
+        return -1;
+    }
     json_error_t je;
+    errno = 0;
     json_t *root = json_loadf(fp, 0, &je);
-    int rerr = ferror(fp);
+    int rerr = ferror(fp), rerr_errno = errno;
     fclose(fp);
     if (root == NULL) {
         if (rerr)
-            bench_seterr(err, errlen, "%s: read error", path);
+            bench_seterr(err, errlen, "%s: read error%s%s; check the file and its disk", path,
+                         rerr_errno ? ": " : "", rerr_errno ? strerror(rerr_errno) : "");
         else
             bench_seterr(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
         return -1;
@@ -237,4 +255,17 @@ double
 results_param(const struct result_bench *b, const char *key) {
     json_t *v = json_object_get(b->params, key);
     return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+bool
+results_same_run(const struct result_file *a, const struct result_file *b) {
+    const char *ha = json_string_value(json_object_get(a->context, "host_name"));
+    const char *hb = json_string_value(json_object_get(b->context, "host_name"));
+    const char *da = json_string_value(json_object_get(a->context, "date"));
+    const char *db = json_string_value(json_object_get(b->context, "date"));
+    if (ha == NULL || hb == NULL || da == NULL || db == NULL || strcmp(ha, hb) != 0 ||
+        strcmp(da, db) != 0)
+        return false;
+    json_t *sa = json_object_get(a->chanbench, "seed"), *sb = json_object_get(b->chanbench, "seed");
+    return (sa == NULL && sb == NULL) || json_equal(sa, sb);
 }

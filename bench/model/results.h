@@ -40,6 +40,9 @@ struct result_file {
  *   "FILE:LINE:COL: message" for malformed or truncated JSON (jansson's position),
  *   "FILE: not a chanbench results file (...)" for JSON without context.chanbench.schema_version
  *   or without a benchmarks array or without any iteration row,
+ *   "FILE: is a folder, not a results file; ..." for a folder,
+ *   "FILE: benchmarks[I] (NAME) has real_time 0, not a positive finite time; ..." for a row
+ *   whose real_time or cpu_time is zero, negative or (after unit conversion) infinite,
  *   "FILE: ..." for an unsupported schema_version or a row without name or numeric times.
  * Times in another time_unit (us, ms, s) are converted to ns. On failure out is left empty
  * (results_free on it is harmless). */
@@ -52,6 +55,11 @@ const struct result_bench *results_find(const struct result_file *f, const char 
 /* A string from the file's context: context.chanbench.KEY if present, else context.KEY;
  * NULL when absent or not a string. */
 const char *results_context_str(const struct result_file *f, const char *key);
+
+/* Whether a and b hold the same run: the same context.host_name and context.date (the second
+ * the run started) and the same context.chanbench.seed (or neither has one). A copy of a file,
+ * or an interrupted file and its resumed one, are the same run. */
+bool results_same_run(const struct result_file *a, const struct result_file *b);
 
 /* A number from a benchmark's params (params.KEY), or NAN when absent or not a number. */
 double results_param(const struct result_bench *b, const char *key);

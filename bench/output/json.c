@@ -250,6 +250,8 @@ context_json(const struct run_info *info) {
     json_t *cb = json_object();
     json_object_set_new(cb, "schema_version", json_integer(SCHEMA_VERSION));
     json_object_set_new(cb, "complete", json_boolean(info->complete));
+    if (info->resumed > 0)
+        json_object_set_new(cb, "resumed", json_integer(info->resumed));
     json_object_set_new(cb, "command", jstr(info->command));
     json_object_set_new(cb, "cpu_model", jstr(topo_cpu_model()));
     json_object_set_new(cb, "kernel", json_string(m->kernel));

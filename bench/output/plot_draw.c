@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +21,66 @@
 
 extern char **environ;
 
-/* Write c's data to dir/stem.dat through a temporary file renamed into place. */
+/* ---- the files of the chart being drawn, for a signal ----------------------------------- */
+
+/* A chart's temporary files (data, gnuplot's log, its two images), kept where a signal handler
+ * can remove them: a plot stopped by SIGINT, SIGTERM, SIGHUP or SIGPIPE (its reader gone)
+ * leaves no half-drawn chart. Set and cleared by the one drawing thread; the handler reads them
+ * only while armed. */
+enum { TEMP_DATA, TEMP_LOG, TEMP_PNG, TEMP_SVG, NTEMPS };
+static char temp_paths[NTEMPS][4096];
+static volatile sig_atomic_t temps_armed;
+static volatile sig_atomic_t gnuplot_pid;
+
+static void
+remove_temps_and_die(int sig) {
+    if (gnuplot_pid > 0) {
+        kill((pid_t)gnuplot_pid, SIGTERM);
+        waitpid((pid_t)gnuplot_pid, NULL, 0);
+    }
+    if (temps_armed)
+        for (int i = 0; i < NTEMPS; i++)
+            if (temp_paths[i][0] != '\0')
+                unlink(temp_paths[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Note the temporary files of the chart stem in dir (paths too long to note are not). */
+static void
+temps_arm(const char *dir, const char *stem) {
+    static const char *const fmt[NTEMPS] = {"%s/.%s.dat.tmp", "%s/.%s.gnuplot.log",
+                                            "%s/.%s.tmp.png", "%s/.%s.tmp.svg"};
+    temps_armed = 0;
+    for (int i = 0; i < NTEMPS; i++) {
+        int n = snprintf(temp_paths[i], sizeof temp_paths[i], fmt[i], dir, stem);
+        if (n < 0 || (size_t)n >= sizeof temp_paths[i])
+            temp_paths[i][0] = '\0';
+    }
+    temps_armed = 1;
+}
+
+void
+plot_guard_signals(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = remove_temps_and_die;
+        sigemptyset(&sa.sa_mask);
+        for (size_t j = 0; j < sizeof sigs / sizeof sigs[0]; j++)
+            sigaddset(&sa.sa_mask, sigs[j]); /* one handler at a time */
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* Write c's data to tmp, then rename it to path (when path is not NULL; else the caller
+ * renames it once the chart is drawn). 0, or -1 with tmp removed after saying why. */
 static int
-write_data(const struct chart *c, const char *dir) {
-    char *path = tx_fmt("%s/%s.dat", dir, c->stem);
-    char *tmp = tx_fmt("%s/.%s.dat.tmp", dir, c->stem);
+write_data(const struct chart *c, const char *tmp, const char *path) {
     FILE *o = fopen(tmp, "w");
     if (o == NULL) {
         fprintf(stderr, "chanbench plot: %s: %s\n", tmp, strerror(errno));
-        free(path);
-        free(tmp);
         return -1;
     }
     fprintf(o, "# chanbench plot data for scripts/%s.gp\n", c->script);
@@ -67,14 +118,13 @@ write_data(const struct chart *c, const char *dir) {
         rc = -1;
     if (fclose(o) != 0)
         rc = -1;
-    if (rc == 0 && rename(tmp, path) != 0)
+    if (rc == 0 && path != NULL && rename(tmp, path) != 0)
         rc = -1;
     if (rc != 0) {
-        fprintf(stderr, "chanbench plot: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "chanbench plot: cannot write %s: %s\n", path ? path : tmp,
+                strerror(errno));
         unlink(tmp);
     }
-    free(path);
-    free(tmp);
     return rc;
 }
 
@@ -179,14 +229,16 @@ file_size(const char *path) {
     return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
-/* Run gnuplot on c's script: draws dir/.stem.tmp.{png,svg}, renamed into place when both are
- * there and non-empty. 0, or -1 after printing what went wrong. */
+/* Run gnuplot on c's script and its data (the temporary data file): draws
+ * dir/.stem.tmp.{png,svg}, renamed into place when both are there and non-empty. 0, or -1
+ * after printing what went wrong (gnuplot's first lines with it), leaving no file behind:
+ * neither the images, whole or partial, nor gnuplot's log. */
 static int
-draw(const struct chart *c, const char *dir, const char *scripts, const char *gnuplot) {
+draw(const struct chart *c, const char *dir, const char *data, const char *scripts,
+     const char *gnuplot) {
     char *script = tx_fmt("%s/%s.gp", scripts, c->script);
-    char *data = tx_fmt("%s/%s.dat", dir, c->stem);
     char *tmpout = tx_fmt("%s/.%s.tmp", dir, c->stem);
-    char *log = tx_fmt("%s/%s.gnuplot.log", dir, c->stem);
+    char *log = tx_fmt("%s/.%s.gnuplot.log", dir, c->stem);
     char *qd = gp_quote(data), *qo = gp_quote(tmpout), *qm = gp_quote(c->machine),
          *qs = gp_quote(c->subtitle);
     char *expr = tx_fmt("datafile=%s; out=%s; machine=%s; subtitle=%s", qd, qo, qm, qs);
@@ -212,12 +264,15 @@ draw(const struct chart *c, const char *dir, const char *scripts, const char *gn
         fprintf(stderr, "chanbench plot: cannot run %s: %s\n", gnuplot, strerror(err));
         goto out;
     }
+    gnuplot_pid = pid;
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) {
+            gnuplot_pid = 0;
             fprintf(stderr, "chanbench plot: waitpid: %s\n", strerror(errno));
             goto out;
         }
+    gnuplot_pid = 0;
     static const char *const ext[] = {"png", "svg"};
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     fflush(stdout);
@@ -227,12 +282,14 @@ draw(const struct chart *c, const char *dir, const char *scripts, const char *gn
         free(t);
     }
     if (!ok) {
-        fprintf(stderr, "chanbench plot: gnuplot failed on %s with %s; its messages are in %s:\n",
-                script, data, log);
+        fprintf(stderr,
+                "chanbench plot: gnuplot failed on %s drawing %s/%s (its data, images and log "
+                "removed); it said:\n",
+                script, dir, c->stem);
         FILE *l = fopen(log, "r");
         char line[512];
-        for (int i = 0; l != NULL && i < 5 && fgets(line, sizeof line, l) != NULL; i++)
-            fprintf(stderr, "  %s", line);
+        for (int i = 0; l != NULL && i < 8 && fgets(line, sizeof line, l) != NULL; i++)
+            fprintf(stderr, "  %s%s", line, strchr(line, '\n') ? "" : "\n");
         if (l != NULL)
             fclose(l);
         for (int e = 0; e < 2; e++) {
@@ -254,11 +311,9 @@ draw(const struct chart *c, const char *dir, const char *scripts, const char *gn
         free(t);
         free(final);
     }
-    if (rc == 0)
-        unlink(log);
 out:
+    unlink(log); /* absent when gnuplot never ran */
     free(script);
-    free(data);
     free(tmpout);
     free(log);
     free(qd);
@@ -294,21 +349,33 @@ plot_emit(struct plot_state *st, struct chart *c, bool have, const char *why, co
         plot_chart_free(c);
         return;
     }
-    if (write_data(c, st->dir) != 0) {
+    /* The data is drawn from a temporary file, renamed to CHART.dat beside the images only
+     * once they are drawn: a chart that fails leaves nothing, and an earlier run's CHART.dat
+     * stays with its images. Without gnuplot the data files are the output. */
+    char *path = tx_fmt("%s/%s.dat", st->dir, c->stem);
+    char *tmp = tx_fmt("%s/.%s.dat.tmp", st->dir, c->stem);
+    temps_arm(st->dir, c->stem);
+    if (write_data(c, tmp, st->gnuplot == NULL ? path : NULL) != 0) {
         st->failed++;
-        plot_chart_free(c);
-        return;
-    }
-    st->written++;
-    if (st->gnuplot == NULL) {
-        printf("data    %-15s %s/%s.dat\n", c->script, st->dir, c->stem);
-    } else if (draw(c, st->dir, st->scripts, st->gnuplot) == 0) {
+    } else if (st->gnuplot == NULL) {
+        st->written++;
+        printf("data    %-15s %s\n", c->script, path);
+    } else if (draw(c, st->dir, tmp, st->scripts, st->gnuplot) != 0) {
+        unlink(tmp);
+        st->failed++;
+    } else if (rename(tmp, path) != 0) {
+        fprintf(stderr, "chanbench plot: cannot rename %s to %s: %s\n", tmp, path, strerror(errno));
+        unlink(tmp);
+        st->failed++;
+    } else {
+        st->written++;
         printf("chart   %-15s %s/%s.png %s/%s.svg\n", c->script, st->dir, c->stem, st->dir,
                c->stem);
         st->drawn++;
-    } else {
-        st->failed++;
     }
+    temps_armed = 0;
     fflush(stdout);
+    free(path);
+    free(tmp);
     plot_chart_free(c);
 }

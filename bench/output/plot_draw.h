@@ -24,6 +24,10 @@ struct plot_state {
 void plot_emit(struct plot_state *st, struct chart *c, bool have, const char *why,
                const char *what);
 
+/* From here on, SIGINT, SIGTERM, SIGHUP and SIGPIPE stop plot after removing the temporary
+ * files of the chart being drawn (and its gnuplot), then end it as the signal would. */
+void plot_guard_signals(void);
+
 /* mkdir -p. 0, or -1 with errno set. */
 int plot_mkdirs(const char *dir);
 

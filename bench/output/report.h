@@ -29,6 +29,7 @@ struct run_info {
     time_t started;      /* for context.date */
     double clock_overhead_ns;
     bool complete;                    /* false when interrupted */
+    int resumed;                      /* times the run was resumed from its journal */
     const struct limit_result *limit; /* the hardware floor measured in this run, or NULL */
     json_t *peers;                    /* context.chanbench.peers (array, borrowed), or NULL */
     const struct engine *engine;      /* the rounds: seed, modes, paired ratios; NULL for a
@@ -41,14 +42,29 @@ struct run_info {
 json_t *report_document(const struct run_info *info, const struct bench_result *const *res,
                         size_t n);
 
-/* Write text to path through a temporary file in the same folder and a rename. 0, or -1 with
- * a one-line err (the temporary file is removed). */
+/* Write text to path through a temporary file in the target's folder and a rename: a symlink
+ * is followed and its target replaced; an existing file keeps its mode (and, as root, its
+ * owner); a device, FIFO, socket or folder is refused. 0, or -1 with a one-line err (the
+ * temporary file is removed). */
 int report_write_file(const char *path, const char *text, char *err, size_t errlen);
 
-/* Check, before anything runs, that path's folder exists, is a folder, and is writable (a
- * probe file is created and removed; a folder without any write permission bit counts as
- * read-only even for root). 0, or -1 with a one-line err. */
-int report_check_folder(const char *path, char *err, size_t errlen);
+/* Check, before anything runs, that path (--out) may be written: what it names, through its
+ * symlinks, is a regular file or nothing yet (a device, FIFO, socket or folder is refused), and
+ * that file's folder exists, is a folder, and is writable (a probe file is created and
+ * removed; a folder without any write permission bit counts as read-only even for root).
+ * target (may be NULL) gets the file a write will replace, absolute when its folder exists.
+ * 0, or -1 with a one-line err. */
+int report_check_folder(const char *path, char *target, size_t tlen, char *err, size_t errlen);
+
+/* The free space a run wants in its output folder: REPORT_SPACE_BASE plus REPORT_SPACE_CHUNK
+ * per chunk it will measure (the results file, its temporary copy and the journal). */
+#define REPORT_SPACE_BASE ((uint64_t)1 << 20)
+#define REPORT_SPACE_CHUNK ((uint64_t)4 << 10)
+#define REPORT_SPACE_RULE "1 MiB plus 4 KiB per chunk"
+
+/* Check that path's folder has need bytes free (statvfs; a folder statvfs cannot read
+ * passes). 0, or -1 with a one-line err. */
+int report_check_space(const char *path, uint64_t need, char *err, size_t errlen);
 
 /* results/<host>-<UTC YYYYMMDDTHHMMSSZ>.json, host reduced to [A-Za-z0-9._-]. */
 void report_default_path(char *buf, size_t len, const char *host, time_t t);

@@ -223,6 +223,7 @@ check_protocol(void) {
     run_fails("die", 5, EXEC_BROKEN, "exited with status 3");
     run_fails("kill", 5, EXEC_BROKEN, "killed by signal 9");
     run_fails("garbage", 5, EXEC_BROKEN, "not a JSON object");
+    run_fails("nul", 5, EXEC_BROKEN, "not a JSON object"); /* no answer before a NUL is taken */
     run_fails("wrongid", 5, EXEC_BROKEN, "another id");
     run_fails("badhist", 5, EXEC_BROKEN, "do not add up");
     run_fails("fail", 5, EXEC_FAILED, "message 7 arrived twice");

@@ -11,6 +11,7 @@
  *   die      answers hello, then exits with status 3 at the first run
  *   kill     answers hello, then kills itself with SIGKILL at the first run
  *   garbage  answers the first run with a line that is not JSON
+ *   nul      answers every run with a line that is a whole answer, a NUL byte, and more
  *   wrongid  answers the first run with another id
  *   badhist  answers with a histogram whose counts do not add up
  *   fail     answers the first run with "failed" (its check failed) and exits 1
@@ -90,6 +91,12 @@ main(int argc, char **argv) {
             raise(SIGKILL);
         if (strcmp(mode, "garbage") == 0) {
             printf("this is not JSON\n");
+            continue;
+        }
+        if (strcmp(mode, "nul") == 0) {
+            printf("{\"id\":%s,\"ok\":true,\"ops\":1,\"wall_ns\":1,\"cpu_ns\":1,\"vcsw\":0,"
+                   "\"ivcsw\":0,\"threads\":1}%c{\"id\":%lld}\n",
+                   id, '\0', atoll(id) + 1);
             continue;
         }
         if (strcmp(mode, "wrongid") == 0) {

@@ -113,6 +113,54 @@ test_errors(void) {
     p = temp_file("");
     expect_error(p, ":1:0:"); /* empty file */
     unlink(p);
+
+    /* a folder: fopen opens it, reading it fails */
+    expect_error(DATA, "data/: is a folder, not a results file; give one of the .json files");
+}
+
+/* A file whose one benchmark x/a has a second row with these times (JSON text). */
+static const char *
+row_file(const char *real, const char *cpu, const char *unit) {
+    static char text[1024];
+    snprintf(text, sizeof text,
+             "{\"context\": {\"chanbench\": {\"schema_version\": 1}}, \"benchmarks\": [\n"
+             "  {\"name\": \"x/a\", \"run_type\": \"iteration\", \"real_time\": 5, "
+             "\"cpu_time\": 5},\n"
+             "  {\"name\": \"x/a\", \"run_type\": \"iteration\", \"real_time\": %s, "
+             "\"cpu_time\": %s, \"time_unit\": \"%s\"}]}\n",
+             real, cpu, unit);
+    return temp_file(text);
+}
+
+static void
+test_bad_times(void) {
+    /* Zero, negative and infinite times (a huge value in seconds overflows to inf in ns) name the
+     * file, the row and the benchmark, and say what to do. */
+    const struct {
+        const char *real, *cpu, *unit, *want;
+    } cases[] = {
+        {"0", "5", "ns",
+         "benchmarks[1] (x/a) has real_time 0, not a positive finite time; the "
+         "file is damaged: re-run that benchmark, or delete its rows"},
+        {"0.0", "0.0", "ns", "benchmarks[1] (x/a) has real_time 0, not a positive finite time"},
+        {"5", "0", "ns", "benchmarks[1] (x/a) has cpu_time 0, not a positive finite time"},
+        {"-3", "5", "ns", "benchmarks[1] (x/a) has real_time -3, not a positive finite time"},
+        {"5", "-1e-9", "us", "(x/a) has cpu_time -1e-09, not a positive finite time"},
+        {"1e300", "5", "s", "(x/a) has real_time 1e+300, not a positive finite time"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *p = row_file(cases[i].real, cases[i].cpu, cases[i].unit);
+        expect_error(p, cases[i].want);
+        unlink(p);
+    }
+    /* the smallest positive times are fine */
+    const char *p = row_file("1e-300", "4.9e-324", "ns");
+    struct result_file f;
+    char err[1024];
+    REQUIRE(results_load(p, &f, err, sizeof err) == 0);
+    REQUIRE(results_find(&f, "x/a")->nreps == 2);
+    results_free(&f);
+    unlink(p);
 }
 
 static void
@@ -152,6 +200,7 @@ int
 main(void) {
     test_good_file();
     test_errors();
+    test_bad_times();
     test_units_and_grouping();
     return check_result("results_test");
 }

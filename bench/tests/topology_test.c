@@ -109,13 +109,31 @@ test_two_packages(void) {
     CHECK(refused_with("0,32", 2, "0-31")); /* names the allowed set */
     CHECK(refused_with("0,1", 3, "names 2 PUs for 3 threads"));
     CHECK(refused_with("", 1, "empty pin policy"));
-    CHECK(refused_with("fast", 1, "bad pin policy 'fast'"));
-    CHECK(refused_with("0,,1", 2, "bad pin policy"));
-    CHECK(refused_with("3-1", 2, "bad pin policy"));
-    CHECK(refused_with("1-", 1, "bad pin policy"));
-    CHECK(refused_with("-1", 1, "bad pin policy"));
-    CHECK(refused_with("0, 1", 2, "bad pin policy"));
-    CHECK(refused_with("99999999999999999999", 1, "bad pin policy"));
+    CHECK(refused_with("fast", 1, "'fast' is not a pin policy; use compact, scatter"));
+    CHECK(refused_with("0,,1", 2, "is not a pin policy"));
+    CHECK(refused_with("3-1", 2, "is not a pin policy"));
+    CHECK(refused_with("1-", 1, "is not a pin policy"));
+    CHECK(refused_with("-1", 1, "is not a pin policy"));
+    CHECK(refused_with("0, 1", 2, "is not a pin policy"));
+    CHECK(refused_with("99999999999999999999", 1, "is not a pin policy"));
+    /* the syntax alone, as the CLI checks it before any topology is loaded */
+    const char *good[] = {"compact", "scatter", "smt", "none", "0", "0,2", "0-3", "0,4-5,7-7"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        CHECK(topo_policy_syntax_ok(good[i]));
+    const char *bad[] = {"",
+                         "fast",
+                         "0,,1",
+                         "3-1",
+                         "1-",
+                         "-1",
+                         "0, 1",
+                         "0,",
+                         ",0",
+                         "1-2-3",
+                         "99999999999999999999",
+                         "Compact"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK(!topo_policy_syntax_ok(bad[i]));
 
     CHECK_STR(rel2(0, 1), "same-core");
     CHECK_STR(rel2(0, 0), "same-core");
