@@ -24,6 +24,7 @@
 #include "floor.h"
 #include "topology.h"
 #include "trial.h"
+#include "util.h"
 
 /* ---- command line and clock ------------------------------------------------------------- */
 
@@ -213,19 +214,9 @@ harness_run(int argc, char **argv, const struct bench_family *const *families) {
 static char *
 document_text(const struct run_info *info, const struct bench_result *const *res, size_t n) {
     json_t *doc = report_document(info, res, n);
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    char *text = bench_json_line(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     json_decref(doc);
-    if (text == NULL)
-        return NULL;
-    size_t len = strlen(text);
-    char *t = realloc(text, len + 2);
-    if (t == NULL) {
-        free(text);
-        return NULL;
-    }
-    t[len] = '\n';
-    t[len + 1] = '\0';
-    return t;
+    return text;
 }
 
 /* ---- chanbench run, phase by phase ------------------------------------------------------ */

@@ -46,18 +46,7 @@ sync_fd(int fd) {
 /* One record as a line: exact doubles (17 digits), NaN written as null. */
 static char *
 line_of(json_t *rec) {
-    char *text = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    if (text == NULL)
-        return NULL;
-    size_t len = strlen(text);
-    char *t = realloc(text, len + 2);
-    if (t == NULL) {
-        free(text);
-        return NULL;
-    }
-    t[len] = '\n';
-    t[len + 1] = '\0';
-    return t;
+    return bench_json_line(rec, JSON_COMPACT | JSON_REAL_PRECISION(17));
 }
 
 /* The journal's folder filled up (or failed): carry what it holds to $TMPDIR (else /tmp),

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,4 +46,20 @@ bench_exe_dir(char *buf, size_t len) {
         return false;
     *slash = '\0';
     return true;
+}
+
+char *
+bench_json_line(const json_t *v, size_t flags) {
+    char *text = json_dumps(v, flags);
+    if (text == NULL)
+        return NULL;
+    size_t len = strlen(text);
+    char *t = realloc(text, len + 2);
+    if (t == NULL) {
+        free(text);
+        return NULL;
+    }
+    t[len] = '\n';
+    t[len + 1] = '\0';
+    return t;
 }

@@ -8,9 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 /* printf into err (at most errlen bytes); does nothing when err is NULL or errlen 0. */
 void bench_seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* v as JSON text (json_dumps with flags) ending in a newline, owned by the caller; NULL when out
+ * of memory. */
+char *bench_json_line(const json_t *v, size_t flags);
 
 /* qsort comparison of two doubles, ascending. */
 int bench_cmp_double(const void *a, const void *b);
