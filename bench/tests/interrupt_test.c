@@ -19,48 +19,13 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "chunk_fixture.h"
 #include "results.h"
 #include "run.h"
 
-static int notify_fd = -1;
-static int go_fd = -1; /* the slow chunk waits for a byte here after notifying, when >= 0 */
-
-static void
-nap(struct bench_thread *t) {
-    (void)t;
-    struct timespec ts = {0, 20 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-}
-
-static void
-nothing(struct bench_thread *t) {
-    (void)t;
-}
-
-static int
-fast_run(struct bench_run *r) {
-    return bench_team_run_n(r, 1, nothing, NULL);
-}
-
-static int
-slow_run(struct bench_run *r) {
-    static int chunks;
-    if (!r->warmup && ++chunks == 4 && notify_fd >= 0) {
-        char c = 'x';
-        if (write(notify_fd, &c, 1) != 1)
-            return bench_fail(r, "cannot notify the parent");
-        close(notify_fd);
-        notify_fd = -1;
-        while (go_fd >= 0 && read(go_fd, &c, 1) < 0 && errno == EINTR)
-            ; /* the signals interrupt the read: it is waited for again */
-    }
-    return bench_team_run_n(r, 1, nap, NULL);
-}
-
 static const struct bench_impl impl_x[] = {BENCH_IMPL("x", NULL), BENCH_IMPLS_END};
 static const struct bench_scenario scenarios[] = {
-    {.name = "fast", .op = "msg", .impls = impl_x, .run = fast_run},
-    {.name = "slow", .op = "msg", .impls = impl_x, .run = slow_run, .max_iters = 1},
+    CHUNK_SCENARIOS(impl_x),
     BENCH_SCENARIOS_END,
 };
 static const struct bench_family fam = {.name = "i", .scenarios = scenarios};
@@ -102,7 +67,7 @@ interrupt_with(int sig, const char *path) {
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        notify_fd = fds[1];
+        chunk_notify_fd = fds[1];
         if (freopen("/dev/null", "w", stdout) == NULL)
             _exit(99);
         /* slow: 1 iteration of 20 ms per chunk, 1000 rounds: 20 s unless interrupted. */
@@ -165,8 +130,8 @@ terms(int nsig, const char *path, const char *errpath) {
     if (pid == 0) {
         close(fds[0]);
         close(go[1]);
-        notify_fd = fds[1];
-        go_fd = go[0];
+        chunk_notify_fd = fds[1];
+        chunk_go_fd = go[0];
         if (freopen("/dev/null", "w", stdout) == NULL || freopen(errpath, "w", stderr) == NULL)
             _exit(99);
         char *argv[] = {"run",  "--min-time", "0.001",      "--rounds",
@@ -256,6 +221,7 @@ triple_term(const char *path, const char *errpath) {
 
 int
 main(void) {
+    chunk_nap_ns = 20 * 1000 * 1000; /* slow: 20 ms a chunk, 1000 rounds: 20 s uninterrupted */
     char dir[] = "/tmp/chanbench-interrupt-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char path[256];

@@ -19,47 +19,15 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "chunk_fixture.h"
 #include "results.h"
 #include "run.h"
 
 #define ROUNDS 8
 
-static int notify_fd = -1, go_fd = -1;
-
-static void
-nap(struct bench_thread *t) {
-    (void)t;
-    struct timespec ts = {0, 2 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-}
-
-static void
-nothing(struct bench_thread *t) {
-    (void)t;
-}
-
-static int
-fast_run(struct bench_run *r) {
-    return bench_team_run_n(r, 1, nothing, NULL);
-}
-
-static int
-slow_run(struct bench_run *r) {
-    static int chunks;
-    if (!r->warmup && ++chunks == 4 && notify_fd >= 0) {
-        char c = 'x';
-        if (write(notify_fd, &c, 1) != 1 || read(go_fd, &c, 1) != 1)
-            return bench_fail(r, "cannot talk to the parent");
-        close(notify_fd);
-        notify_fd = -1;
-    }
-    return bench_team_run_n(r, 1, nap, NULL);
-}
-
 static const struct bench_impl impl_x[] = {BENCH_IMPL("x", NULL), BENCH_IMPLS_END};
 static const struct bench_scenario scenarios[] = {
-    {.name = "fast", .op = "msg", .impls = impl_x, .run = fast_run},
-    {.name = "slow", .op = "msg", .impls = impl_x, .run = slow_run, .max_iters = 1},
+    CHUNK_SCENARIOS(impl_x),
     BENCH_SCENARIOS_END,
 };
 static const struct bench_family fam = {.name = "d", .scenarios = scenarios};
@@ -94,8 +62,8 @@ run_child(char **argv, int argc, const char *filler, long leave, const char *err
         close(up[0]);
         close(down[1]);
         if (filler != NULL) {
-            notify_fd = up[1];
-            go_fd = down[0];
+            chunk_notify_fd = up[1];
+            chunk_go_fd = down[0];
         }
         setenv("TMPDIR", other, 1);
         if (freopen("/dev/null", "w", stdout) == NULL || freopen(errpath, "w", stderr) == NULL)
@@ -173,6 +141,7 @@ resume_into(const char *journal, const char *out, const char *errpath) {
 
 int
 main(void) {
+    chunk_nap_ns = 2 * 1000 * 1000;
     REQUIRE(mkdtemp(disk) != NULL && mkdtemp(other) != NULL);
     if (mount("tmpfs", disk, "tmpfs", 0, "size=64k") != 0) {
         printf("SKIPPED: cannot mount a tmpfs on %s (%s): the full-disk cases need root\n", disk,

@@ -15,48 +15,16 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "chunk_fixture.h"
 #include "results.h"
 #include "run.h"
 
 #define ROUNDS 8
 
-static int notify_fd = -1;
-
-static void
-nap(struct bench_thread *t) {
-    (void)t;
-    struct timespec ts = {0, 5 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-}
-
-static void
-nothing(struct bench_thread *t) {
-    (void)t;
-}
-
-static int
-fast_run(struct bench_run *r) {
-    return bench_team_run_n(r, 1, nothing, NULL);
-}
-
-static int
-slow_run(struct bench_run *r) {
-    static int chunks;
-    if (!r->warmup && ++chunks == 4 && notify_fd >= 0) {
-        char c = 'x';
-        if (write(notify_fd, &c, 1) != 1)
-            return bench_fail(r, "cannot notify the parent");
-        close(notify_fd);
-        notify_fd = -1;
-    }
-    return bench_team_run_n(r, 1, nap, NULL);
-}
-
 static const struct bench_impl impls[] = {BENCH_IMPL("goc", NULL), BENCH_IMPL("x", NULL),
                                           BENCH_IMPLS_END};
 static const struct bench_scenario scenarios[] = {
-    {.name = "fast", .op = "msg", .impls = impls, .run = fast_run},
-    {.name = "slow", .op = "msg", .impls = impls, .run = slow_run, .max_iters = 1},
+    CHUNK_SCENARIOS(impls),
     BENCH_SCENARIOS_END,
 };
 static const struct bench_family fam = {.name = "j", .scenarios = scenarios};
@@ -72,7 +40,7 @@ run_child(char **argv, int argc, bool interrupt) {
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        notify_fd = interrupt ? fds[1] : -1;
+        chunk_notify_fd = interrupt ? fds[1] : -1;
         if (!interrupt)
             close(fds[1]);
         if (freopen("/dev/null", "w", stdout) == NULL)
