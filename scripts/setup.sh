@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs, from Debian's archive, what chanbench needs to build, test, run and plot, and the
-# toolchains of the Go and crossbeam peers. Only missing packages are installed; each step says
-# what it does. Usage: scripts/setup.sh [--no-peers]
+# peers: Go, crossbeam and Concurrency Kit; with --browser also Chromium, for the test that
+# renders results/plots/index.html (skipped without it). Only missing packages are installed;
+# each step says what it does. Usage: scripts/setup.sh [--no-peers] [--browser]
 set -euo pipefail
 
 peers=1
+browser=0
 for arg in "$@"; do
     case "$arg" in
     --no-peers) peers=0 ;;
+    --browser) browser=1 ;;
     -h | --help)
-        echo "usage: scripts/setup.sh [--no-peers]"
+        echo "usage: scripts/setup.sh [--no-peers] [--browser]"
         echo "Installs the Debian packages chanbench needs (build, tests, plots) and, unless"
-        echo "--no-peers, Go and Rust with crossbeam for the peer benchmarks."
+        echo "--no-peers, Go, Rust with crossbeam and Concurrency Kit for the peer benchmarks;"
+        echo "--browser adds Chromium, for the test that renders the plots' index.html."
         exit 0
         ;;
     *)
@@ -22,11 +26,14 @@ for arg in "$@"; do
     esac
 done
 
-build_pkgs=(cmake make gcc pkg-config git libhwloc-dev libjemalloc-dev libjansson-dev gnuplot-nox)
-peer_pkgs=(golang-go cargo librust-crossbeam-channel-dev)
+build_pkgs=(cmake make gcc pkg-config git libhwloc-dev libjemalloc-dev libjansson-dev libsqlite3-dev
+    gnuplot-nox)
+# Concurrency Kit is an in-process peer (impl=ck, ck.br).
+peer_pkgs=(golang-go cargo librust-crossbeam-channel-dev libck-dev)
 
 wanted=("${build_pkgs[@]}")
 [ "$peers" = 1 ] && wanted+=("${peer_pkgs[@]}")
+[ "$browser" = 1 ] && wanted+=(chromium)
 
 missing=()
 for p in "${wanted[@]}"; do

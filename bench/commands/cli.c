@@ -29,7 +29,70 @@ enum {
     OPT_NO_CONTROL,
     OPT_PEER_TIMEOUT,
     OPT_RESUME,
+    OPT_PROFILE,
 };
+
+/* The comparison the README's main job runs (scripts/run.sh): every chart with its curve --
+ * capacities 0 to 1024, 1 to 8 threads (over twice the PUs of a small machine: oversubscribed
+ * rows are part of the picture), fan-in 2 to 16, read shares 0 to 100 % (at 2 threads, the
+ * locks chart's right panel), the three layouts -- and the peers beside libgoc. Every line of
+ * every chart gets at least four points. */
+#define COMPARE_FILTER                                                                             \
+    "^(chan/spsc/cap=[0-9]+/size=8/"                                                               \
+    "|chan/pingpong/cap=0/"                                                                        \
+    "|chan/mpmc/prod=(1/cons=1|2/cons=2|4/cons=4|8/cons=8)/cap=1024/size=8/"                       \
+    "|select/fanin/k=[0-9]+/cap=0/"                                                                \
+    "|lock/mutex/threads=[0-9]+/cs=0/"                                                             \
+    "|lock/rw/(threads=[0-9]+/read=90|threads=2/read=[0-9]+)/cs=0/"                                \
+    "|layout/pipeline/stages=[0-9]+/work=1us/"                                                     \
+    "|layout/(pool|replicated)/stages=4/work=1us/threads=[0-9]+/"                                  \
+    "|cancel/done/workers=(1|4|16|64)/)"
+
+const struct cli_profile cli_profiles[] = {
+    {.name = "full",
+     .about = "every benchmark of the grid, in-process implementations (tens of minutes)",
+     .rounds = 30,
+     .min_time_s = 0.1},
+    {.name = "quick",
+     .about = "the small grid, fewer and shorter rounds (under a minute); --quick",
+     .quick_grid = true,
+     .rounds = 6,
+     .min_time_s = 0.05},
+    {.name = "compare",
+     .about = "libgoc against naive, pthread, ck, Go and crossbeam on every chart's curve "
+              "(scripts/run.sh; about 4 minutes on 2 PUs)",
+     .filter = COMPARE_FILTER,
+     .impls = "goc,naive,pthread,ck,ck.br,go,crossbeam",
+     .threads = "1,2,4,8",
+     .rounds = 10,
+     .min_time_s = 0.03},
+    {.name = NULL},
+};
+
+const struct cli_profile *
+cli_profile_find(const char *name) {
+    for (const struct cli_profile *p = cli_profiles; p->name != NULL; p++)
+        if (strcmp(p->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+/* "full, quick, compare" into buf. */
+static const char *
+profile_names(char *buf, size_t len) {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (const struct cli_profile *p = cli_profiles; p->name != NULL && n < len; p++)
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", p->name);
+    return buf;
+}
+
+static void
+usage_profiles(FILE *out) {
+    for (const struct cli_profile *p = cli_profiles; p->name != NULL; p++)
+        fprintf(out, "  %-9s %d rounds, %g s chunks: %s\n", p->name, p->rounds, p->min_time_s,
+                p->about);
+}
 
 static const struct option run_longopts[] = {
     {"filter", required_argument, NULL, OPT_FILTER},
@@ -47,6 +110,7 @@ static const struct option run_longopts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"out", required_argument, NULL, OPT_OUT},
     {"resume", required_argument, NULL, OPT_RESUME},
+    {"profile", required_argument, NULL, OPT_PROFILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -56,6 +120,7 @@ static const struct option list_longopts[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"impl", required_argument, NULL, OPT_IMPL},
     {"quick", no_argument, NULL, OPT_QUICK},
+    {"profile", required_argument, NULL, OPT_PROFILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -75,9 +140,11 @@ cli_usage_run(FILE *out) {
             "                     crossbeam are executors (bench/peers/), run only when named\n"
             "                     here (one that was not built is skipped with a line);\n"
             "                     default: every in-process implementation\n"
-            "  --rounds N         rounds (default %d; --quick %d): each runs one chunk of every\n"
+            "  --profile NAME     what to run, with its rounds and chunk length (below);\n"
+            "                     default full\n"
+            "  --rounds N         rounds (default: the profile's): each runs one chunk of every\n"
             "                     benchmark and implementation; --repetitions N is the same\n"
-            "  --min-time S       seconds one chunk lasts at least (default %g; --quick %g)\n"
+            "  --min-time S       seconds one chunk lasts at least (default: the profile's)\n"
             "  --seed N           the order's seed (printed by every run), to repeat an order\n"
             "  --no-interleave    measure arm after arm, each with all its rounds back to back\n"
             "                     (the old block order, for comparison with the default)\n"
@@ -89,7 +156,7 @@ cli_usage_run(FILE *out) {
             "  --pin POLICY       compact (default), scatter, smt, none, or a PU list (0,2 or "
             "0-3);\n"
             "                     see 'chanbench topology'\n"
-            "  --quick            the small grid, fewer and shorter rounds (under a minute)\n"
+            "  --quick            --profile quick\n"
             "  --format FMT       what stdout gets: console (default), json, csv, gobench\n"
             "                     (Go's benchmark format, for benchstat)\n"
             "  --out FILE         where the JSON results go (always written); default\n"
@@ -100,6 +167,12 @@ cli_usage_run(FILE *out) {
             "  --resume JOURNAL   continue an interrupted or failed run from its journal, with\n"
             "                     its options and seed (only --out and --format may be given)\n"
             "  -h, --help         this text\n"
+            "\n"
+            "Profiles (--impl, --threads, --filter, --rounds and --min-time given beside one\n"
+            "narrow or override it):\n",
+            CLI_PEER_TIMEOUT_S);
+    usage_profiles(out);
+    fprintf(out,
             "\n"
             "How it measures: each benchmark and implementation (an arm) is calibrated once to\n"
             "an iteration count that lasts --min-time; then every round runs one chunk of each\n"
@@ -121,24 +194,27 @@ cli_usage_run(FILE *out) {
             "chunk and write what finished (marked incomplete); a second signal is absorbed,\n"
             "a third stops at once, keeping only the journal. Exit status: 0 ok, 1 a\n"
             "benchmark failed its own check, an executor failed, or the results could not be\n"
-            "written, 2 bad usage, 130/143 interrupted.\n",
-            CLI_ROUNDS, CLI_QUICK_ROUNDS, CLI_MIN_TIME_S, CLI_QUICK_MIN_TIME_S, CLI_PEER_TIMEOUT_S);
+            "written, 2 bad usage, 130/143 interrupted.\n");
 }
 
 void
 cli_usage_list(FILE *out) {
-    fprintf(out, "usage: chanbench list [--filter REGEX] [--quick] [--threads LIST] [--impl "
-                 "LIST]\n"
+    fprintf(out, "usage: chanbench list [--filter REGEX] [--profile NAME] [--quick] [--threads "
+                 "LIST] [--impl LIST]\n"
                  "Print the name of every benchmark 'chanbench run' would run with the same "
                  "options,\n"
                  "one per line: family/scenario/key=value/.../impl=NAME.\n"
                  "\n"
                  "  --filter REGEX     only names matching REGEX (POSIX extended)\n"
-                 "  --quick            the --quick grid\n"
+                 "  --profile NAME     what 'chanbench run --profile NAME' runs\n"
+                 "  --quick            --profile quick\n"
                  "  --threads LIST     thread counts used for every thread-count parameter\n"
                  "  --impl LIST        only these implementations (go and crossbeam, the\n"
                  "                     executors, only when named)\n"
-                 "  -h, --help         this text\n");
+                 "  -h, --help         this text\n"
+                 "\n"
+                 "Profiles:\n");
+    usage_profiles(out);
 }
 
 const char *
@@ -344,8 +420,24 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
             }
             break;
         case OPT_QUICK:
-            o->quick = true;
+        case OPT_PROFILE: {
+            const char *name = c == OPT_QUICK ? "quick" : arg;
+            const struct cli_profile *p = cli_profile_find(name);
+            if (p == NULL) {
+                char names[128];
+                rc = fail(err, errlen, "--profile wants one of %s, not '%s'",
+                          profile_names(names, sizeof names), arg);
+                goto out;
+            }
+            if (o->profile != NULL && o->profile != p) {
+                rc = fail(err, errlen,
+                          "two profiles given (%s and %s): give one of --profile and --quick",
+                          o->profile->name, p->name);
+                goto out;
+            }
+            o->profile = p;
             break;
+        }
         case OPT_FORMAT:
             if (strcmp(arg, "console") == 0)
                 o->format = FORMAT_CONSOLE;
@@ -416,10 +508,30 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
                   cli_format_name(o->format));
         goto out;
     }
+    if (o->profile == NULL)
+        o->profile = &cli_profiles[0];
+    const struct cli_profile *p = o->profile;
+    o->quick = p->quick_grid;
     if (!o->rounds_given)
-        o->rounds = o->quick ? CLI_QUICK_ROUNDS : CLI_ROUNDS;
+        o->rounds = p->rounds;
     if (!o->min_time_given)
-        o->min_time_s = o->quick ? CLI_QUICK_MIN_TIME_S : CLI_MIN_TIME_S;
+        o->min_time_s = p->min_time_s;
+    /* The profile's tables are this file's own: a failure here is a programming error. */
+    if (o->nimpls == 0 && p->impls != NULL && parse_impls(p->impls, o) != 0) {
+        rc = fail(err, errlen, "profile %s: bad implementation list", p->name);
+        goto out;
+    }
+    if (o->nthreads == 0 && p->threads != NULL && parse_threads(p->threads, o) != 0) {
+        rc = fail(err, errlen, "profile %s: bad thread list", p->name);
+        goto out;
+    }
+    if (p->filter != NULL) {
+        if (regcomp(&o->profile_re, p->filter, REG_EXTENDED | REG_NOSUB) != 0) {
+            rc = fail(err, errlen, "profile %s: bad filter", p->name);
+            goto out;
+        }
+        o->has_profile_re = true;
+    }
     if (o->filter != NULL) {
         /* Within a budget: glibc's regcomp can take gigabytes on a short pattern (regex_limit.h).
          */
@@ -441,6 +553,9 @@ cli_free(struct run_options *o) {
     if (o->filter != NULL)
         regfree(&o->filter_re);
     o->filter = NULL;
+    if (o->has_profile_re)
+        regfree(&o->profile_re);
+    o->has_profile_re = false;
     free(o->impl_list);
     o->impl_list = NULL;
     o->nimpls = 0;

@@ -15,13 +15,27 @@ enum out_format { FORMAT_CONSOLE, FORMAT_JSON, FORMAT_CSV, FORMAT_GOBENCH };
 #define CLI_MAX_THREADS 64
 #define CLI_MAX_IMPLS 16
 
-/* Defaults: full profile and --quick profile. A round runs every benchmark's every impl once
- * (one chunk each); --min-time is the length a chunk is calibrated to. */
-#define CLI_ROUNDS 30
-#define CLI_MIN_TIME_S 0.1
-#define CLI_QUICK_ROUNDS 6
-#define CLI_QUICK_MIN_TIME_S 0.05
 #define CLI_PEER_TIMEOUT_S 60.0
+
+/* A named run: which part of the grid, which implementations, how many rounds of how long a
+ * chunk (a round runs every benchmark's every impl once; --min-time is the length a chunk is
+ * calibrated to). `run --profile NAME` picks one; options given beside it win. The table is
+ * cli_profiles[], ended by a NULL name; the first entry is the default. */
+struct cli_profile {
+    const char *name;
+    const char *about;   /* for --help: what it measures and about how long it takes */
+    bool quick_grid;     /* the grids' small value lists (the family files' --quick column) */
+    const char *filter;  /* a regex every name must match as well as --filter's, or NULL */
+    const char *impls;   /* the --impl it implies, or NULL: every in-process implementation */
+    const char *threads; /* the --threads it implies, or NULL: the grids' thread counts */
+    int rounds;
+    double min_time_s;
+};
+
+extern const struct cli_profile cli_profiles[];
+
+/* The profile called name, or NULL. */
+const struct cli_profile *cli_profile_find(const char *name);
 
 struct run_options {
     bool help;          /* --help: print usage, run nothing */
@@ -41,8 +55,11 @@ struct run_options {
     const char *pin; /* --pin, default "compact" (validated against the machine later) */
     char *impl_list; /* --impl LIST (owned copy), split into impls */
     char *impls[CLI_MAX_IMPLS];
-    int nimpls; /* 0: not given */
-    bool quick;
+    int nimpls;                        /* 0: not given */
+    const struct cli_profile *profile; /* --profile (--quick is --profile quick) */
+    bool quick;                        /* the profile uses the grids' small value lists */
+    regex_t profile_re;                /* profile->filter, compiled when has_profile_re */
+    bool has_profile_re;
     enum out_format format;
     const char *out;        /* --out FILE, "-" for stdout, or NULL for the default name */
     const char *resume;     /* --resume JOURNAL, or NULL */
@@ -50,8 +67,8 @@ struct run_options {
 };
 
 /* Parse argv (argv[0] is the subcommand, "run" or "list"; list accepts only --filter, --quick,
- * --threads, --impl and --help). Returns 0, or 2 with err set to one line saying what is wrong
- * and what to do (without the "chanbench run: " prefix). Impl names are checked against the
+ * --profile, --threads, --impl and --help). Returns 0, or 2 with err set to one line saying what is
+ * wrong and what to do (without the "chanbench run: " prefix). Impl names are checked against the
  * registry by the caller. On success cli_free releases what o holds. */
 int cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, size_t errlen);
 void cli_free(struct run_options *o);

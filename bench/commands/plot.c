@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "plot_charts.h"
 #include "plot_draw.h"
+#include "plot_html.h"
 #include "results.h"
 #include "textable.h"
 
@@ -28,7 +29,9 @@ static const char plot_usage[] =
     "(default results/plots). For each chart it writes DIR/CHART.dat, the data in gnuplot's\n"
     "format, and runs scripts/CHART.gp on it; a script can be run by hand:\n"
     "  gnuplot -e \"datafile='DIR/CHART.dat'; out='DIR/CHART'\" scripts/CHART.gp\n"
-    "writes DIR/CHART.png and DIR/CHART.svg.\n"
+    "writes DIR/CHART.png and DIR/CHART.svg. DIR/index.html is one page with every chart\n"
+    "drawn (the SVG inline, the forest plot first), each file's machine and run, and its\n"
+    "paired ratios; it needs nothing else to be viewed.\n"
     "\n"
     "charts (a chart whose rows are not in the files is skipped with a note):\n"
     "  chan_capacity   channel throughput against capacity, one line per implementation\n"
@@ -59,10 +62,11 @@ static const char plot_usage[] =
     "folder (" CHANBENCH_SOURCE_DIR "/scripts), else in ./scripts.\n"
     "\n"
     "exit status: 0 charts drawn (or skipped for lack of data); 1 gnuplot failed on a chart\n"
-    "(its messages are printed, and the chart leaves no file: no .dat, image or log); 2 bad\n"
-    "usage or bad input (a missing, truncated or non-chanbench file, one file or one run given\n"
-    "twice, an output folder that cannot be created); 3 gnuplot is not installed\n"
-    "(Debian/Ubuntu: apt install gnuplot-nox): the data files are written, the charts are not.\n";
+    "(its messages are printed, and the chart leaves no file: no .dat, image or log), or\n"
+    "index.html could not be written; 2 bad usage or bad input (a missing, truncated or\n"
+    "non-chanbench file, one file or one run given twice, an output folder that cannot be\n"
+    "created); 3 gnuplot is not installed (Debian/Ubuntu: apt install gnuplot-nox): the data\n"
+    "files and index.html (without charts) are written, the charts are not.\n";
 
 /* A chart whose table has no point is skipped like one without rows. */
 static void
@@ -73,34 +77,58 @@ check_points(const struct chart *c, bool *have, const char **why) {
     }
 }
 
+/* f without its A/A control rows (impl=goc.control), into *view: the family charts draw
+ * implementations, and the control, libgoc again, would be a second goc line on each; the
+ * forest and drift charts keep it. view shares f's rows; free view->benches only. */
+static void
+without_control(const struct result_file *f, struct result_file *view) {
+    *view = *f;
+    view->benches = malloc((f->nbenches + 1) * sizeof *view->benches);
+    if (view->benches == NULL) {
+        view->benches = f->benches; /* out of memory: draw the control too */
+        return;
+    }
+    view->nbenches = 0;
+    for (size_t i = 0; i < f->nbenches; i++) {
+        const char *impl = json_string_value(json_object_get(f->benches[i].first_row, "impl"));
+        if (impl == NULL || strcmp(impl, "goc.control") != 0)
+            view->benches[view->nbenches++] = f->benches[i];
+    }
+}
+
 /* The charts of one file, for each file; named CHART-LABEL when there are several files. */
 static void
 per_file_charts(struct plot_state *st, struct result_file *files, char **labels, size_t nf) {
     static const struct {
         const char *script;
         plot_build_fn build;
+        bool control; /* draws the A/A control's rows too */
     } per_file[] = {
-        {"chan_capacity", plot_build_capacity},
-        {"select_latency", plot_build_select},
-        {"locks", plot_build_locks},
-        {"layout", plot_build_layout},
-        {"cancel", plot_build_cancel},
-        {"c2c_heatmap", plot_build_c2c},
-        {"forest", plot_build_forest},
-        {"drift", plot_build_drift},
+        {"chan_capacity", plot_build_capacity, false},
+        {"select_latency", plot_build_select, false},
+        {"locks", plot_build_locks, false},
+        {"layout", plot_build_layout, false},
+        {"cancel", plot_build_cancel, false},
+        {"c2c_heatmap", plot_build_c2c, false},
+        {"forest", plot_build_forest, true},
+        {"drift", plot_build_drift, true},
     };
     for (size_t i = 0; i < nf; i++) {
         char mb[256];
+        struct result_file view;
+        without_control(&files[i], &view);
         for (size_t k = 0; k < sizeof per_file / sizeof per_file[0]; k++) {
             struct chart *c = plot_chart_new(per_file[k].script);
             c->stem = nf == 1 ? tx_strdup(c->script) : tx_fmt("%s-%s", c->script, labels[i]);
             c->machine = tx_strdup(plot_machine_of(&files[i], mb, sizeof mb));
             c->source = tx_strdup(files[i].path);
             const char *why = "no data";
-            bool have = per_file[k].build(c, &files[i], &why);
+            bool have = per_file[k].build(c, per_file[k].control ? &files[i] : &view, &why);
             check_points(c, &have, &why);
             plot_emit(st, c, have, why, files[i].path);
         }
+        if (view.benches != files[i].benches)
+            free(view.benches);
     }
 }
 
@@ -282,6 +310,13 @@ cmd_plot(int argc, char **argv) {
     scaling_charts(&st, files, labels, nf);
     cross_chart(&st, files, labels, nf);
 
+    /* The page only of a plot that failed nowhere: a failed plot changes nothing. */
+    bool page_failed = false;
+    if (st.failed == 0)
+        page_failed = plot_html_write(&st, files, nf) != 0;
+    else
+        printf("page    %-15s not written: a chart failed\n", "index.html");
+
     if (st.gnuplot == NULL) {
         fprintf(stderr,
                 "chanbench plot: wrote %zu data files to %s but no charts: gnuplot is not "
@@ -291,9 +326,11 @@ cmd_plot(int argc, char **argv) {
                 st.written, dir, dir, dir, st.scripts);
         rc = PLOT_EXIT_NO_GNUPLOT;
     } else {
-        printf("%zu charts in %s (PNG and SVG), %zu skipped for lack of data%s; scripts from %s\n",
-               st.drawn, dir, st.skipped, st.failed ? ", some FAILED (see above)" : "", st.scripts);
-        rc = st.failed ? 1 : 0;
+        printf("%zu charts in %s (PNG and SVG, all on index.html), %zu skipped for lack of "
+               "data%s; scripts from %s\n",
+               st.drawn, dir, st.skipped,
+               st.failed || page_failed ? ", some FAILED (see above)" : "", st.scripts);
+        rc = st.failed || page_failed ? 1 : 0;
     }
 out:
     if (rc != 0 && made_dir)
@@ -302,7 +339,6 @@ out:
         results_free(&files[i]);
         free(labels[i]);
     }
-    free(st.scripts);
-    free(st.gnuplot);
+    plot_state_free(&st);
     return rc;
 }

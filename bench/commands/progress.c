@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "harness.h"
 
 /* The progress line on stderr (when it is a terminal), and the lines said over it. */
@@ -12,6 +13,7 @@ static struct {
     bool on;
     bool shown;
     int64_t t0;
+    int64_t calib_t0; /* when the first arm's calibration began */
 } g_pg;
 
 void
@@ -44,17 +46,33 @@ void
 progress_show(const struct engine *e, const struct arm *a, const char *what) {
     if (!g_pg.on)
         return;
-    double el = (double)(bench_now_ns() - g_pg.t0) / 1e9;
-    char els[16], eta[16] = "?";
+    int64_t now = bench_now_ns();
+    double el = (double)(now - g_pg.t0) / 1e9;
+    char els[16], eta[16] = "?", where[48];
     fmt_secs(els, sizeof els, el);
     size_t done = e->chunks_done - e->chunks_restored; /* measured by this process */
-    if (done > 0 && e->t0_ns > 0) {
-        double rate =
-            ((double)(bench_now_ns() - e->t0_ns) / 1e9 - e->elapsed_restored_s) / (double)done;
-        fmt_secs(eta, sizeof eta, rate * (double)(e->chunks_total - e->chunks_done));
+    if (e->chunks_total == 0) {
+        /* Calibrating: the arms left at the pace so far, then every round's chunks at about
+         * --min-time each (a guess until the first chunks give a rate). */
+        size_t i = (size_t)(a - e->arms), n = (size_t)e->narms;
+        if (g_pg.calib_t0 == 0)
+            g_pg.calib_t0 = now;
+        if (i > 0) {
+            double per_arm = (double)(now - g_pg.calib_t0) / 1e9 / (double)i;
+            double rounds = (double)n * (double)e->rounds * e->opts->min_time_s * 1.3;
+            fmt_secs(eta + 1, sizeof eta - 1, per_arm * (double)(n - i) + rounds);
+            eta[0] = '~';
+        }
+        snprintf(where, sizeof where, "arm %zu/%zu", i + 1, n);
+    } else {
+        if (done > 0 && e->t0_ns > 0) {
+            double rate = ((double)(now - e->t0_ns) / 1e9 - e->elapsed_restored_s) / (double)done;
+            fmt_secs(eta, sizeof eta, rate * (double)(e->chunks_total - e->chunks_done));
+        }
+        snprintf(where, sizeof where, "chunk %zu/%zu", e->chunks_done + 1, e->chunks_total);
     }
-    fprintf(stderr, "\r\033[K[%s, chunk %zu/%zu] %.60s  elapsed %s  eta %s", what,
-            e->chunks_done + 1, e->chunks_total, a->res.name, els, eta);
+    fprintf(stderr, "\r\033[K[%s, %s] %.60s  elapsed %s  eta %s", what, where, a->res.name, els,
+            eta);
     fflush(stderr);
     g_pg.shown = true;
 }
@@ -64,6 +82,7 @@ progress_start(void) {
     g_pg.on = isatty(STDERR_FILENO);
     g_pg.shown = false;
     g_pg.t0 = bench_now_ns();
+    g_pg.calib_t0 = 0;
 }
 
 bool

@@ -13,8 +13,9 @@
 void progress_start(void);
 bool progress_on(void);
 
-/* Before every call (engine_run's show): the arm, the chunk, the time elapsed, and the time
- * left at the rate of the chunks this process measured, which includes their probes. */
+/* Before every call (engine_run's show): the round, the chunk, the time elapsed, and the time
+ * left at the rate of the chunks this process measured, which includes their probes; while
+ * calibrating, the arm and a guess ('~') from the calibrations so far and --min-time. */
 void progress_show(const struct engine *e, const struct arm *a, const char *what);
 
 /* Show text as the progress line (until cleared). */

@@ -150,6 +150,7 @@ select_benchmarks(const char *cmd, const struct bench_family *const *families,
                   const struct run_options *o, struct bench_instance **v, size_t *n) {
     struct bench_select sel = {
         .filter = o->filter ? &o->filter_re : NULL,
+        .profile_filter = o->has_profile_re ? &o->profile_re : NULL,
         .quick = o->quick,
         .threads = o->nthreads ? o->threads : NULL,
         .nthreads = o->nthreads,
@@ -169,11 +170,14 @@ select_benchmarks(const char *cmd, const struct bench_family *const *families,
 /* Nothing selected: say why; the exit status is 2. */
 static int
 nothing_selected(const char *cmd, const struct run_options *o) {
+    const char *pn = o->profile->name;
+    bool dflt = o->profile == &cli_profiles[0];
     if (o->filter)
         fprintf(stderr,
-                "chanbench %s: --filter '%s' matches no benchmark%s; see 'chanbench list%s' for "
-                "the names\n",
-                cmd, o->filter, o->quick ? " of the --quick grid" : "", o->quick ? " --quick" : "");
+                "chanbench %s: --filter '%s' matches no benchmark%s%s; see 'chanbench list%s%s' "
+                "for the names\n",
+                cmd, o->filter, dflt ? "" : " of profile ", dflt ? "" : pn,
+                dflt ? "" : " --profile ", dflt ? "" : pn);
     else
         fprintf(stderr,
                 "chanbench %s: no benchmark offers this --impl/--threads combination; see "
@@ -494,7 +498,7 @@ run_write(struct run *r) {
         if (r->o.format == FORMAT_JSON && text != NULL)
             fputs(text, stdout);
         else if (r->o.format == FORMAT_CSV && r->res != NULL)
-            report_csv(stdout, r->res, r->nres);
+            report_csv(stdout, &r->info, r->res, r->nres);
         else if (r->o.format == FORMAT_GOBENCH && r->res != NULL)
             report_gobench(stdout, &r->info, r->res, r->nres);
     }

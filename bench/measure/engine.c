@@ -156,10 +156,27 @@ engine_init(struct engine *e, const struct run_options *o, struct bench_instance
         }
     }
     /* Executors: one per impl, started now, so that a missing or broken one is said once,
-     * before anything runs. */
+     * before anything runs. An in-process impl this chanbench was built without is skipped
+     * the same way. */
     for (int i = 0; i < e->narms; i++) {
         struct arm *a = &e->arms[i];
-        if (!a->inst->impl->executor)
+        const struct bench_impl *im = a->inst->impl;
+        if (im->missing != NULL) {
+            bool first = true;
+            for (int k = 0; k < i && first; k++)
+                first =
+                    e->arms[k].inst->impl->missing == NULL || strcmp(e->arms[k].impl, a->impl) != 0;
+            a->state = ARM_SKIPPED;
+            if (first) {
+                char line[700];
+                snprintf(line, sizeof line, "chanbench run: skipping impl=%s: %s", a->impl,
+                         im->missing);
+                say(line);
+                e->skipped_impls++;
+            }
+            continue;
+        }
+        if (!im->executor)
             continue;
         char why[512];
         bool fresh = true;

@@ -98,19 +98,31 @@ struct bench_param {
  * the harness only passes it through as r->ops. An executor impl (BENCH_EXECUTOR: the Go and
  * crossbeam programs, executor.h) has no ops: the harness sends the benchmark's name to that
  * program instead of calling run(), and the scenario must say its team size (.threads).
- * Executor impls run only when --impl names them; all others run by default. */
+ * Executor impls, and in-process impls this chanbench was built without (BENCH_IMPL_MISSING),
+ * run only when --impl names them; all others run by default. */
 struct bench_impl {
-    const char *name; /* "goc", "naive", "pthread", "spin", "go", "crossbeam" */
+    const char *name; /* "goc", "naive", "pthread", "spin", "ck", "ck.br", "go", "crossbeam" */
     const void *ops;
     bool executor;
+    /* What a reader of its rows must know that the name does not say (one line, e.g. "ck_ring,
+     * spin-then-yield wait (not blocking)"): printed under the run's table and written as the
+     * rows' impl_note. NULL for none. */
+    const char *note;
+    /* An in-process impl this chanbench was built without (ops NULL): why, one line. It is
+     * left out of the default selection, and skipped with this line when --impl names it. */
+    const char *missing;
 };
 
 #define BENCH_IMPL(name, ops)                                                                      \
-    { name, ops, false }
+    { name, ops, false, NULL, NULL }
+#define BENCH_IMPL_NOTE(name, ops, note)                                                           \
+    { name, ops, false, note, NULL }
+#define BENCH_IMPL_MISSING(name, why)                                                              \
+    { name, NULL, false, NULL, why }
 #define BENCH_EXECUTOR(name)                                                                       \
-    { name, NULL, true }
+    { name, NULL, true, NULL, NULL }
 #define BENCH_IMPLS_END                                                                            \
-    { NULL, NULL, false }
+    { NULL, NULL, false, NULL, NULL }
 
 struct bench_run;
 struct bench_instance;
@@ -156,6 +168,11 @@ const char *bench_impl_name(const struct bench_instance *inst);
 long long bench_param_int(const struct bench_instance *inst, const char *key);
 int64_t bench_param_ns(const struct bench_instance *inst, const char *key);
 const char *bench_param_str(const struct bench_instance *inst, const char *key);
+
+/* Whether thread-count parameter key suits this machine: at most twice the PUs this process
+ * may use (oversubscription shows without the grid exploding on small machines), or any
+ * count when --threads (or a profile) asked for it. For the scenarios' valid(). */
+bool bench_threads_fit(const struct bench_instance *inst, const char *key);
 
 /* What run() receives for one call (one warm-up trial or one repetition). */
 struct bench_run {

@@ -227,8 +227,8 @@ machine_virtualization(hwloc_topology_t topo, struct machine_virt *v) {
     v->container = access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
 }
 
-void
-machine_cpu_model(hwloc_topology_t topo, bool synthetic, char *buf, size_t len) {
+static void
+cpu_model_raw(hwloc_topology_t topo, bool synthetic, char *buf, size_t len) {
     hwloc_obj_t pkg = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_PACKAGE, NULL);
     const char *m = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : NULL;
     if (m && *m) {
@@ -258,4 +258,19 @@ machine_cpu_model(hwloc_topology_t topo, bool synthetic, char *buf, size_t len) 
         }
     }
     fclose(f);
+}
+
+/* Some hypervisors pad the model string with blanks ("...Processor             "): they
+ * would end up inside chart titles and benchstat's cpu: line. */
+static void
+trim_right(char *s) {
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+}
+
+void
+machine_cpu_model(hwloc_topology_t topo, bool synthetic, char *buf, size_t len) {
+    cpu_model_raw(topo, synthetic, buf, len);
+    trim_right(buf);
 }

@@ -44,6 +44,12 @@ bench_param_str(const struct bench_instance *inst, const char *key) {
     return find_kv(inst, key)->value;
 }
 
+bool
+bench_threads_fit(const struct bench_instance *inst, const char *key) {
+    long pus = topo_num_allowed();
+    return inst->threads_asked || bench_param_int(inst, key) <= 2 * (pus > 0 ? pus : 1);
+}
+
 long long
 bench_param_int(const struct bench_instance *inst, const char *key) {
     const struct bench_kv *kv = find_kv(inst, key);
@@ -204,11 +210,12 @@ nomem:
 }
 
 /* Whether --impl selects impl: when given, the impls it names; by default every in-process
- * impl (an executor runs only when named). */
+ * impl that was built (an executor, or an impl built without, runs only when named; the
+ * engine then skips a missing one with its reason). */
 static bool
 impl_selected(const struct bench_select *sel, const struct bench_impl *impl) {
     if (sel->impls == NULL)
-        return !impl->executor;
+        return !impl->executor && impl->missing == NULL;
     for (int i = 0; i < sel->nimpls; i++)
         if (strcmp(sel->impls[i], impl->name) == 0)
             return true;
@@ -233,7 +240,11 @@ add_instance(struct instance_vec *vec, const struct bench_family *f,
              const struct bench_scenario *sc, const struct bench_impl *impl,
              const struct value_list *lists, const int *idx, int nparams,
              const struct bench_select *sel) {
-    struct bench_instance inst = {.family = f, .scenario = sc, .impl = impl, .nparams = nparams};
+    struct bench_instance inst = {.family = f,
+                                  .scenario = sc,
+                                  .impl = impl,
+                                  .nparams = nparams,
+                                  .threads_asked = sel->threads != NULL};
     struct names_kv kv[BENCH_MAX_PARAMS];
     for (int i = 0; i < nparams; i++) {
         inst.params[i].key = sc->params[i].key;
@@ -246,6 +257,8 @@ add_instance(struct instance_vec *vec, const struct bench_family *f,
         return -1;
     inst.name = name;
     if (sel->filter != NULL && regexec(sel->filter, name, 0, NULL, 0) != 0)
+        return 0;
+    if (sel->profile_filter != NULL && regexec(sel->profile_filter, name, 0, NULL, 0) != 0)
         return 0;
     if (sc->valid != NULL && !sc->valid(&inst))
         return 0;

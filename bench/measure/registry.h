@@ -26,12 +26,15 @@ struct bench_instance {
     const struct bench_impl *impl;
     int nparams;
     struct bench_kv params[BENCH_MAX_PARAMS];
+    bool threads_asked; /* thread counts from --threads, not the grid */
 };
 
-/* What to expand. filter NULL keeps every name; threads NULL keeps the grids' thread counts;
- * impls NULL keeps every in-process impl (executor impls only when named). */
+/* What to expand. filter NULL keeps every name, and so does profile_filter (a name must match
+ * both); threads NULL keeps the grids' thread counts; impls NULL keeps every in-process impl
+ * (executor impls only when named). */
 struct bench_select {
     const regex_t *filter;
+    const regex_t *profile_filter;
     bool quick;
     const int *threads;
     int nthreads;

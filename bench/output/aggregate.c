@@ -59,6 +59,11 @@ report_aggregate_value(const struct stats *s, const char *which) {
     return s->max;
 }
 
+const char *
+report_aggregate_unit(const char *which) {
+    return strcmp(which, "cv") == 0 ? "percentage" : "time";
+}
+
 static json_t *
 jreal(double x) {
     return isfinite(x) ? json_real(x) : json_null();
@@ -78,8 +83,7 @@ report_aggregate_rows(json_t *rows, const char *run_name, int threads, size_t n,
         json_object_set_new(o, "repetitions", json_integer((json_int_t)n));
         json_object_set_new(o, "threads", json_integer(threads));
         json_object_set_new(o, "aggregate_name", json_string(which));
-        if (strcmp(which, "cv") == 0)
-            json_object_set_new(o, "aggregate_unit", json_string("percentage"));
+        json_object_set_new(o, "aggregate_unit", json_string(report_aggregate_unit(which)));
         json_object_set_new(o, "iterations", json_integer((json_int_t)n));
         json_object_set_new(o, "real_time", jreal(report_aggregate_value(real, which)));
         json_object_set_new(o, "cpu_time", jreal(report_aggregate_value(cpu, which)));

@@ -28,8 +28,12 @@ extern const char *const report_aggregate_names[REPORT_NAGGREGATES];
 /* A statistic of s by its aggregate name (a REPORT_NAGGREGATES name); cv as a fraction. */
 double report_aggregate_value(const struct stats *s, const char *which);
 
+/* Google's aggregate_unit of an aggregate: "percentage" for cv (a fraction, which Google's
+ * tools print as a percentage), "time" for the others. */
+const char *report_aggregate_unit(const char *which);
+
 /* Append Google Benchmark's aggregate rows of one benchmark to rows: name RUN_NAME_<aggregate>,
- * run_type aggregate, aggregate_name, aggregate_unit "percentage" for cv, repetitions and
+ * run_type aggregate, aggregate_name, aggregate_unit (report_aggregate_unit), repetitions and
  * iterations n, threads, real_time and cpu_time (and items_per_second when rate is not
  * NULL) from the statistics of its n chunks. real and cpu are ns per operation. */
 void report_aggregate_rows(json_t *rows, const char *run_name, int threads, size_t n,

@@ -81,9 +81,9 @@ report_console_header(FILE *out, const struct run_info *info, const char *path, 
             m->build_type[0] ? m->build_type : "(no build type)", m->compiler, m->git_commit,
             m->allocator, m->jemalloc_version[0] ? " " : "", m->jemalloc_version, m->sanitizer);
     fprintf(out,
-            "%zu benchmark arms%s, pin %s, %d %s rounds of one >= %g s chunk each, seed %llu, "
-            "clock %.0f ns, load %.2f; results to %s\n",
-            nbench, o->quick ? " (quick)" : "", o->pin, o->rounds,
+            "%zu benchmark arms (profile %s), pin %s, %d %s rounds of one >= %g s chunk each, "
+            "seed %llu, clock %.0f ns, load %.2f; results to %s\n",
+            nbench, o->profile != NULL ? o->profile->name : "full", o->pin, o->rounds,
             o->interleave ? "interleaved" : "blocked (--no-interleave)", o->min_time_s,
             info->engine != NULL ? (unsigned long long)info->engine->seed : 0ULL,
             info->clock_overhead_ns, m->load_avg[0], path);
@@ -214,11 +214,58 @@ paired_table(FILE *out, const struct engine *e, enum paired_metric metric, int m
     }
 }
 
+/* Whether arm k has rows and the same impl and note as arm a. */
+static bool
+same_note(const struct arm *k, const struct arm *a) {
+    const char *n = k->inst->impl->note;
+    return n != NULL && !k->control && k->res.nreps > 0 && strcmp(n, a->inst->impl->note) == 0 &&
+           strcmp(k->impl, a->impl) == 0;
+}
+
+/* The notes of the impls that have rows (bench_impl.note: what the name does not say, such
+ * as a channel that spins instead of blocking), each (impl, note) once with the scenarios it
+ * applies to. */
+static void
+impl_notes(FILE *out, const struct engine *e) {
+    bool header = false;
+    for (int i = 0; i < e->narms; i++) {
+        const struct arm *a = &e->arms[i];
+        if (a->inst->impl->note == NULL || a->control || a->res.nreps == 0)
+            continue;
+        bool seen = false;
+        for (int k = 0; k < i && !seen; k++)
+            seen = same_note(&e->arms[k], a);
+        if (seen)
+            continue;
+        if (!header)
+            fprintf(out, "\nimplementation notes:\n");
+        header = true;
+        fprintf(out, "  impl=%s (", a->impl);
+        /* Its scenarios, each once: the first arm of each scenario among those with this note. */
+        bool first = true;
+        for (int j = i; j < e->narms; j++) {
+            const struct arm *b = &e->arms[j];
+            if (!same_note(b, a))
+                continue;
+            bool dup = false;
+            for (int k = i; k < j && !dup; k++)
+                dup = same_note(&e->arms[k], a) && e->arms[k].inst->scenario == b->inst->scenario;
+            if (dup)
+                continue;
+            fprintf(out, "%s%s/%s", first ? "" : ", ", b->inst->family->name,
+                    b->inst->scenario->name);
+            first = false;
+        }
+        fprintf(out, "): %s\n", a->inst->impl->note);
+    }
+}
+
 void
 report_paired(FILE *out, const struct run_info *info) {
     const struct engine *e = info->engine;
     if (e == NULL)
         return;
+    impl_notes(out, e);
     const struct mode_set *ms = &e->modes;
     if (ms->n > 0) {
         fprintf(out,

@@ -57,6 +57,8 @@ iteration_row(const struct run_info *info, const struct bench_result *r, size_t 
     json_object_set_new(o, "items_per_second", jreal(p->items_per_second));
     json_object_set_new(o, "family", json_string(inst->family->name));
     json_object_set_new(o, "impl", json_string(r->impl));
+    if (inst->impl->note != NULL && strcmp(r->impl, inst->impl->name) == 0)
+        json_object_set_new(o, "impl_note", json_string(inst->impl->note));
     json_object_set_new(o, "params", params_json(inst));
     json_object_set_new(o, "op", json_string(r->op));
     json_object_set_new(o, "voluntary_ctx_switches", json_integer(p->vcsw));
@@ -278,6 +280,69 @@ context_json(const struct run_info *info) {
     return c;
 }
 
+/* The family of a run name: the name without its "/impl=..." part, so that a benchmark's
+ * implementations (the control included) are the instances of one family. */
+static void
+family_of(const char *run_name, char *buf, size_t len) {
+    const char *impl = strstr(run_name, "/impl=");
+    size_t n = impl != NULL ? (size_t)(impl - run_name) : strlen(run_name);
+    snprintf(buf, len, "%.*s", (int)n, run_name);
+}
+
+/* Give every row Google's family_index and per_family_instance_index, in order of first
+ * appearance, right after its name (where Google writes them). compare.py sorts on them: rows
+ * without them sort every benchmark's repetitions before all the aggregates. */
+static int
+add_family_indices(json_t *rows) {
+    json_t *families = json_object(); /* family -> [its index, {run_name: instance index}] */
+    if (families == NULL)
+        return -1;
+    int rc = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *run_name = json_string_value(json_object_get(row, "run_name"));
+        if (run_name == NULL)
+            run_name = json_string_value(json_object_get(row, "name"));
+        if (run_name == NULL)
+            continue;
+        char fam[1100];
+        family_of(run_name, fam, sizeof fam);
+        json_t *f = json_object_get(families, fam);
+        if (f == NULL) {
+            f = json_pack("[io]", (json_int_t)json_object_size(families), json_object());
+            if (f == NULL || json_object_set_new(families, fam, f) < 0) {
+                rc = -1;
+                break;
+            }
+        }
+        json_t *inst = json_array_get(f, 1);
+        json_t *k = json_object_get(inst, run_name);
+        if (k == NULL &&
+            json_object_set_new(inst, run_name, k = json_integer(json_object_size(inst))) < 0) {
+            rc = -1;
+            break;
+        }
+        json_t *o = json_object();
+        if (o == NULL) {
+            rc = -1;
+            break;
+        }
+        json_object_set(o, "name", json_object_get(row, "name"));
+        json_object_set(o, "family_index", json_array_get(f, 0));
+        json_object_set(o, "per_family_instance_index", k);
+        const char *key;
+        json_t *v;
+        json_object_foreach(row, key, v) {
+            if (strcmp(key, "family_index") != 0 && strcmp(key, "per_family_instance_index") != 0)
+                json_object_set(o, key, v);
+        }
+        json_array_set_new(rows, i, o);
+    }
+    json_decref(families);
+    return rc;
+}
+
 json_t *
 report_document(const struct run_info *info, const struct bench_result *const *res, size_t n) {
     json_t *doc = json_object();
@@ -289,5 +354,23 @@ report_document(const struct run_info *info, const struct bench_result *const *r
     if (info->limit != NULL && limit_add_to_document(doc, info->limit) != 0)
         fprintf(stderr, "chanbench: could not add the hardware floor to the results (out of "
                         "memory)\n");
+    if (add_family_indices(rows) != 0)
+        fprintf(stderr, "chanbench: could not add the family indexes to the results (out of "
+                        "memory)\n");
     return doc;
+}
+
+json_t *
+report_rows(const struct run_info *info, const struct bench_result *const *res, size_t n) {
+    if (info != NULL) {
+        json_t *doc = report_document(info, res, n);
+        json_t *rows = json_incref(json_object_get(doc, "benchmarks"));
+        json_decref(doc);
+        return rows;
+    }
+    json_t *rows = json_array();
+    for (size_t i = 0; i < n; i++)
+        append_benchmark(NULL, rows, res[i]);
+    add_family_indices(rows);
+    return rows;
 }

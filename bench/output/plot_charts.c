@@ -177,7 +177,7 @@ plot_build_select(struct chart *c, const struct result_file *f, const char **why
 /* locks: lock/ rows; block 0 against threads, block 1 against read share. */
 bool
 plot_build_locks(struct chart *c, const struct result_file *f, const char **why) {
-    struct plot_pick cs = {.want = 0}, read = {.want = 90}, thr = {.want = -1};
+    struct plot_pick cs = {.want = 0}, read = {.want = 90};
     long pus = -1;
     json_t *jp = json_object_get(json_object_get(f->chanbench, "topology"), "pus");
     if (json_is_integer(jp))
@@ -187,21 +187,36 @@ plot_build_locks(struct chart *c, const struct result_file *f, const char **why)
         if (!names_in(b->name, "lock/mutex/") && !names_in(b->name, "lock/rw/"))
             continue;
         plot_pick_see(&cs, plot_param(b, "cs"));
-        if (names_in(b->name, "lock/rw/")) {
+        if (names_in(b->name, "lock/rw/"))
             plot_pick_see(&read, plot_param(b, "read"));
-            double t = plot_param(b, "threads");
-            /* for the read-share panel: the most threads that still fit the PUs */
-            if (!isnan(t) && (pus < 0 || t <= (double)pus) && (thr.want < 0 || t > thr.want))
-                thr.want = t;
-            plot_pick_see(&thr, t);
-        }
     }
     if (!cs.any) {
         *why = "no lock/mutex or lock/rw rows";
         return false;
     }
     double csv = plot_pick_get(&cs, false), rd = plot_pick_get(&read, true);
-    double tv = thr.want >= 0 ? thr.want : plot_pick_get(&thr, true);
+    /* The read-share panel's thread count: the one whose rw rows hold the most read shares,
+     * then the most threads that still fit the PUs, then the fewest threads. */
+    double tv = NAN;
+    size_t tv_reads = 0;
+    for (size_t i = 0; i < f->nbenches; i++) {
+        const struct result_bench *b = &f->benches[i];
+        double t = plot_param(b, "threads");
+        if (!names_in(b->name, "lock/rw/") || plot_param(b, "cs") != csv || isnan(t))
+            continue;
+        size_t reads = 0;
+        for (size_t j = 0; j < f->nbenches; j++)
+            if (names_in(f->benches[j].name, "lock/rw/") &&
+                plot_param(&f->benches[j], "cs") == csv &&
+                plot_param(&f->benches[j], "threads") == t)
+                reads++;
+        bool fits = pus < 0 || t <= (double)pus, tv_fits = pus < 0 || tv <= (double)pus;
+        if (isnan(tv) || reads > tv_reads ||
+            (reads == tv_reads && ((fits && !tv_fits) || (fits == tv_fits && fits == (t > tv))))) {
+            tv = t;
+            tv_reads = reads;
+        }
+    }
     c->t[0] = stab_new(1);
     c->xname[0] = "threads";
     c->t[1] = stab_new(1);

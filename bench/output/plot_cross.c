@@ -49,7 +49,10 @@ plot_build_scaling(struct chart *c, struct result_file *files, const size_t *idx
         }
         for (size_t i = 0; i < f->nbenches; i++) {
             const struct result_bench *b = &f->benches[i];
+            char cb[64];
             double t;
+            if (strcmp(plot_impl_of(b, cb, sizeof cb), "goc.control") == 0)
+                continue; /* the A/A control: libgoc again, a second goc line */
             if (mpmc) {
                 if (!names_in(b->name, "chan/mpmc/") ||
                     plot_param(b, "prod") != plot_param(b, "cons") || plot_param(b, "cap") != cp ||

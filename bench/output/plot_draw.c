@@ -371,6 +371,13 @@ plot_emit(struct plot_state *st, struct chart *c, bool have, const char *why, co
         st->written++;
         printf("chart   %-15s %s/%s.png %s/%s.svg\n", c->script, st->dir, c->stem, st->dir,
                c->stem);
+        struct plot_drawn *cs = realloc(st->charts, (st->drawn + 1) * sizeof *cs);
+        if (cs == NULL)
+            plot_oom();
+        st->charts = cs;
+        cs[st->drawn] =
+            (struct plot_drawn){c->script, tx_strdup(c->stem), tx_strdup(c->machine),
+                                tx_strdup(c->subtitle ? c->subtitle : ""), tx_strdup(c->source)};
         st->drawn++;
     }
     temps_armed = 0;
@@ -378,4 +385,18 @@ plot_emit(struct plot_state *st, struct chart *c, bool have, const char *why, co
     free(path);
     free(tmp);
     plot_chart_free(c);
+}
+
+void
+plot_state_free(struct plot_state *st) {
+    for (size_t i = 0; i < st->drawn; i++) {
+        free(st->charts[i].stem);
+        free(st->charts[i].machine);
+        free(st->charts[i].subtitle);
+        free(st->charts[i].source);
+    }
+    free(st->charts);
+    free(st->scripts);
+    free(st->gnuplot);
+    memset(st, 0, sizeof *st);
 }

@@ -10,12 +10,19 @@
 
 #include "plot_charts.h"
 
+/* A chart that was drawn, for the page of them all (plot_html.h). */
+struct plot_drawn {
+    const char *script; /* scripts/<script>.gp (not copied) */
+    char *stem, *machine, *subtitle, *source;
+};
+
 /* Where charts go and what came of them. */
 struct plot_state {
     const char *dir; /* the output folder */
     char *scripts;   /* the folder of the .gp scripts (plot_find_scripts) */
     char *gnuplot;   /* the program, or NULL: data files only */
     size_t drawn, skipped, failed, written;
+    struct plot_drawn *charts; /* the drawn charts in drawing order, drawn of them (owned) */
 };
 
 /* Write c's data and draw it (or say why not, have false: skipped for lack of data, what
@@ -23,6 +30,9 @@ struct plot_state {
  * ownership of c. Without gnuplot (st->gnuplot NULL) only the data is written. */
 void plot_emit(struct plot_state *st, struct chart *c, bool have, const char *why,
                const char *what);
+
+/* Free what st owns (scripts, gnuplot, charts). */
+void plot_state_free(struct plot_state *st);
 
 /* From here on, SIGINT, SIGTERM, SIGHUP and SIGPIPE stop plot after removing the temporary
  * files of the chart being drawn (and its gnuplot), then end it as the signal would. */

@@ -42,6 +42,10 @@ struct run_info {
 json_t *report_document(const struct run_info *info, const struct bench_result *const *res,
                         size_t n);
 
+/* The document's "benchmarks" array alone (new reference), which the text formats print:
+ * report_document's with info, or without info the rows of res only (no floor). */
+json_t *report_rows(const struct run_info *info, const struct bench_result *const *res, size_t n);
+
 /* Write text to path through a temporary file in the target's folder and a rename: a symlink
  * is followed and its target replaced; an existing file keeps its mode (and, as root, its
  * owner); a device, FIFO, socket or folder is refused. 0, or -1 with a one-line err (the
@@ -69,8 +73,13 @@ int report_check_space(const char *path, uint64_t need, char *err, size_t errlen
 /* results/<host>-<UTC YYYYMMDDTHHMMSSZ>.json, host reduced to [A-Za-z0-9._-]. */
 void report_default_path(char *buf, size_t len, const char *host, time_t t);
 
-/* The other stdout formats, from the same results. */
-void report_csv(FILE *out, const struct bench_result *const *res, size_t n);
+/* The other stdout formats, printed from report_rows, so that they hold the JSON's rows.
+ * CSV: Google Benchmark's columns, then chanbench's; a line per row, iteration and aggregate.
+ * With info->limit, the limit/ rows are there too (info may be NULL: no floor rows). Go's
+ * benchmark format: configuration lines, then a line per iteration row (benchstat computes
+ * its own summaries), named Benchmark + the name with its first letter upper case. */
+void report_csv(FILE *out, const struct run_info *info, const struct bench_result *const *res,
+                size_t n);
 void report_gobench(FILE *out, const struct run_info *info, const struct bench_result *const *res,
                     size_t n);
 
@@ -83,7 +92,8 @@ void report_console_header(FILE *out, const struct run_info *info, const char *p
 void report_console_row(FILE *out, const struct run_info *info, const struct bench_result *r,
                         int namewidth);
 
-/* The machine modes the run's probes found, and the paired-ratio tables (info->engine): for
+/* After the rows: the notes of the impls that have rows (bench_impl.note, each once), the
+ * machine modes the run's probes found, and the paired-ratio tables (info->engine): for
  * wall time, CPU time and p99 latency, one row per benchmark and one column per comparison
  * (goc/<impl>, the control included), the median per-round ratio with its 95 % interval,
  * overall and then per mode; stability warnings below. Prints nothing without comparisons. */

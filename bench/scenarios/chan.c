@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The chan family: channel throughput and latency, run against every channel impl through
- * struct chan_ops (ops.h): libgoc and the naive peer (bench/peers/naive.c); and, except
- * chan/idle, against the Go and crossbeam executors (executor.h), which run the same shapes
- * in their own programs (bench/peers/go, bench/peers/crossbeam). Each scenario
+ * struct chan_ops (ops.h): libgoc and the naive peer (bench/peers/naive.c); on the buffered
+ * rows of spsc, mpsc and mpmc (cap > 0) also Concurrency Kit's ck_ring (bench/peers/ck.c,
+ * when built with libck: a non-blocking ring behind a spin-then-yield wait, so its rows are
+ * no blocking channel's, and its impl note says so); and, except chan/idle, against the Go
+ * and crossbeam executors (executor.h), which run the same shapes in their own programs
+ * (bench/peers/go, bench/peers/crossbeam). Each scenario
  * checks that every message arrived exactly once and in order, and fails the run otherwise.
  * Add impls to chan_impls, values to the grids.
  *
@@ -22,6 +25,7 @@
 
 #include <goc/goc.h>
 
+#include "ck_peer.h"
 #include "goc_ops.h"
 #include "harness.h"
 #include "ops.h"
@@ -35,6 +39,36 @@ static const struct bench_impl chan_impls[] = {
     BENCH_EXECUTOR("crossbeam"),
     BENCH_IMPLS_END,
 };
+
+/* ck_ring is a bounded non-blocking ring: only the buffered rows (buffered_valid), with its
+ * SPSC calls on spsc and its MPMC calls on mpsc and mpmc. Without libck, impl=ck is still
+ * known, and skipped with the reason when --impl names it. */
+#if CHANBENCH_HAVE_CK
+#define CK_RING(ops, calls)                                                                        \
+    BENCH_IMPL_NOTE("ck", ops,                                                                     \
+                    "ck_ring (" calls " calls) with a spin-then-yield wait: not a blocking "       \
+                    "channel; buffered rows only")
+#else
+#define CK_RING(ops, calls) BENCH_IMPL_MISSING("ck", CHANBENCH_CK_MISSING)
+#endif
+
+static const struct bench_impl spsc_impls[] = {
+    BENCH_IMPL("goc", &peer_goc_chan),   BENCH_IMPL("naive", &peer_naive_chan),
+    CK_RING(&peer_ck_ring_spsc, "SPSC"), BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),         BENCH_IMPLS_END,
+};
+
+static const struct bench_impl mp_impls[] = {
+    BENCH_IMPL("goc", &peer_goc_chan),   BENCH_IMPL("naive", &peer_naive_chan),
+    CK_RING(&peer_ck_ring_mpmc, "MPMC"), BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),         BENCH_IMPLS_END,
+};
+
+/* ck has no unbuffered channel: no ck row at cap=0. */
+static bool
+buffered_valid(const struct bench_instance *inst) {
+    return bench_param_int(inst, "cap") > 0 || strcmp(bench_impl_name(inst), "ck") != 0;
+}
 
 /* chan/idle has no executor counterpart: it measures libgoc's parking. */
 static const struct bench_impl idle_impls[] = {
@@ -342,26 +376,15 @@ mpmc_run(struct bench_run *r) {
                      (int)bench_param_int(r->inst, "cons"));
 }
 
-/* Thread counts up to twice the PUs this process may use (oversubscription shows, without
- * the grid exploding on small machines). */
-static long
-allowed_pus(void) {
-    cpu_set_t set;
-    long pus = 1;
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-        pus = CPU_COUNT(&set);
-    return pus > 0 ? pus : 1;
-}
-
 static bool
 mpsc_valid(const struct bench_instance *inst) {
-    return bench_param_int(inst, "prod") <= 2 * allowed_pus();
+    return buffered_valid(inst) && bench_threads_fit(inst, "prod");
 }
 
 static bool
 mpmc_valid(const struct bench_instance *inst) {
-    return bench_param_int(inst, "prod") <= 2 * allowed_pus() &&
-           bench_param_int(inst, "cons") <= 2 * allowed_pus();
+    return buffered_valid(inst) && bench_threads_fit(inst, "prod") &&
+           bench_threads_fit(inst, "cons");
 }
 
 static const struct bench_param mpsc_params[] = {
@@ -537,20 +560,21 @@ static const struct bench_scenario chan_scenarios[] = {
     {.name = "spsc",
      .op = "msg",
      .params = spsc_params,
-     .impls = chan_impls,
+     .impls = spsc_impls,
      .run = spsc_run,
+     .valid = buffered_valid,
      .threads = two_threads},
     {.name = "mpsc",
      .op = "msg",
      .params = mpsc_params,
-     .impls = chan_impls,
+     .impls = mp_impls,
      .run = mpsc_run,
      .valid = mpsc_valid,
      .threads = mpsc_threads},
     {.name = "mpmc",
      .op = "msg",
      .params = mpmc_params,
-     .impls = chan_impls,
+     .impls = mp_impls,
      .run = mpmc_run,
      .valid = mpmc_valid,
      .threads = mpmc_threads},

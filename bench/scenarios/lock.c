@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The lock family: goc_mutex and goc_rwmutex against pthread_mutex_t / pthread_rwlock_t and a
  * test-and-test-and-set spinlock (bench/peers/), and (mutex, rw) against Go's sync.Mutex and
- * sync.RWMutex and Rust's std::sync::Mutex and RwLock in the executors, under T threads.
+ * sync.RWMutex and Rust's std::sync::Mutex and RwLock in the executors, under T threads; and,
+ * when built with libck, Concurrency Kit's spinning locks (bench/peers/ck.c): impl=ck is
+ * ck_spinlock_mcs on mutex, ck_rwlock on rw (both on counter), impl=ck.br ck_brlock on rw.
  *
  *   lock/mutex/threads=T/cs=N/impl=I           every operation takes the lock
  *   lock/rw/threads=T/read=R/cs=N/impl=I       R % of operations take the read lock
@@ -32,6 +34,7 @@
 
 #include <goc/goc.h>
 
+#include "ck_peer.h"
 #include "harness.h"
 #include "ops.h"
 #include "work.h"
@@ -107,16 +110,37 @@ static const struct lock_ops goc_rwmutex_ops = {
     .free = goc_lock_free,
 };
 
+/* ck's locks spin and never sleep; without libck, impl=ck and ck.br are still known, and
+ * skipped with the reason when --impl names them. */
+#if CHANBENCH_HAVE_CK
+#define CK_LOCK(name, ops, note) BENCH_IMPL_NOTE(name, ops, note)
+#else
+#define CK_LOCK(name, ops, note) BENCH_IMPL_MISSING(name, CHANBENCH_CK_MISSING)
+#endif
+#define CK_MCS_NOTE                                                                                \
+    "ck_spinlock_mcs: a FIFO queue spinlock, spins and never sleeps; at most one thread per PU"
+#define CK_RW_NOTE "ck_rwlock: spins and never sleeps"
+
 static const struct bench_impl mutex_impls[] = {
-    BENCH_IMPL("goc", &goc_mutex_ops),   BENCH_IMPL("pthread", &peer_pthread_mutex),
-    BENCH_IMPL("spin", &peer_spin_lock), BENCH_EXECUTOR("go"),
-    BENCH_EXECUTOR("crossbeam"),         BENCH_IMPLS_END,
+    BENCH_IMPL("goc", &goc_mutex_ops),
+    BENCH_IMPL("pthread", &peer_pthread_mutex),
+    BENCH_IMPL("spin", &peer_spin_lock),
+    CK_LOCK("ck", &peer_ck_mcs, CK_MCS_NOTE),
+    BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),
+    BENCH_IMPLS_END,
 };
 
 static const struct bench_impl rw_impls[] = {
-    BENCH_IMPL("goc", &goc_rwmutex_ops), BENCH_IMPL("pthread", &peer_pthread_rwlock),
-    BENCH_IMPL("spin", &peer_spin_lock), BENCH_EXECUTOR("go"),
-    BENCH_EXECUTOR("crossbeam"),         BENCH_IMPLS_END,
+    BENCH_IMPL("goc", &goc_rwmutex_ops),
+    BENCH_IMPL("pthread", &peer_pthread_rwlock),
+    BENCH_IMPL("spin", &peer_spin_lock),
+    CK_LOCK("ck", &peer_ck_rwlock, CK_RW_NOTE),
+    CK_LOCK("ck.br", &peer_ck_brlock,
+            "ck_brlock: a big-reader lock (a counter per reader thread), spins and never sleeps"),
+    BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),
+    BENCH_IMPLS_END,
 };
 
 /* counter: the impl's exclusive lock and its reader/writer lock; lock=L picks one. */
@@ -127,11 +151,15 @@ struct lock_pair {
 static const struct lock_pair goc_pair = {&goc_mutex_ops, &goc_rwmutex_ops};
 static const struct lock_pair pthread_pair = {&peer_pthread_mutex, &peer_pthread_rwlock};
 static const struct lock_pair spin_pair = {&peer_spin_lock, NULL};
+#if CHANBENCH_HAVE_CK
+static const struct lock_pair ck_pair = {&peer_ck_mcs, &peer_ck_rwlock};
+#endif
 
 static const struct bench_impl counter_impls[] = {
     BENCH_IMPL("goc", &goc_pair),
     BENCH_IMPL("pthread", &pthread_pair),
     BENCH_IMPL("spin", &spin_pair),
+    CK_LOCK("ck", &ck_pair, "lock=mutex: " CK_MCS_NOTE "; lock=rw: " CK_RW_NOTE),
     BENCH_IMPLS_END,
 };
 
@@ -263,14 +291,33 @@ lock_extras(struct bench_run *r, struct lock_bench *lb) {
     bench_extra(r, "latency_sample_every", LOCK_SAMPLE_EVERY);
 }
 
-/* Threads of the grid: keep counts up to twice the PUs this process may use. */
-static bool
-threads_valid(const struct bench_instance *inst) {
+static long
+allowed_pus(void) {
     cpu_set_t set;
     long pus = 1;
     if (sched_getaffinity(0, sizeof set, &set) == 0)
         pus = CPU_COUNT(&set);
-    return bench_param_int(inst, "threads") <= 2 * (pus > 0 ? pus : 1);
+    return pus > 0 ? pus : 1;
+}
+
+static bool
+threads_valid(const struct bench_instance *inst) {
+    return bench_threads_fit(inst, "threads");
+}
+
+/* ck's MCS lock hands the lock to the next waiter in line, which spins and never yields:
+ * with more threads than PUs that waiter is often not running, and every handoff waits for
+ * the scheduler (a 4-thread row on 2 PUs did not finish calibrating in a minute). So
+ * impl=ck's exclusive lock has no rows beyond the PUs; its rw locks (no queue) keep theirs. */
+static bool
+ck_mcs_fits(const struct bench_instance *inst) {
+    return strcmp(bench_impl_name(inst), "ck") != 0 ||
+           bench_param_int(inst, "threads") <= allowed_pus();
+}
+
+static bool
+mutex_valid(const struct bench_instance *inst) {
+    return threads_valid(inst) && ck_mcs_fits(inst);
 }
 
 static int
@@ -502,6 +549,8 @@ counter_valid(const struct bench_instance *inst) {
     if (strcmp(bench_param_str(inst, "lock"), "rw") == 0 &&
         strcmp(bench_impl_name(inst), "spin") == 0)
         return false;
+    if (strcmp(bench_param_str(inst, "lock"), "mutex") == 0 && !ck_mcs_fits(inst))
+        return false;
     return threads_valid(inst);
 }
 
@@ -580,7 +629,7 @@ static const struct bench_scenario lock_scenarios[] = {
      .params = mutex_params,
      .impls = mutex_impls,
      .run = mutex_run,
-     .valid = threads_valid,
+     .valid = mutex_valid,
      .threads = lock_threads,
      .latency = true,
      .min_iters = 256},
@@ -606,6 +655,7 @@ static const struct bench_scenario lock_scenarios[] = {
 
 const struct bench_family bench_lock = {
     .name = "lock",
-    .summary = "goc_mutex/goc_rwmutex vs pthread vs spinlock: throughput, fairness, longest wait",
+    .summary = "goc_mutex/goc_rwmutex vs pthread vs spinlock vs ck: throughput, fairness, longest "
+               "wait",
     .scenarios = lock_scenarios,
 };

@@ -43,5 +43,11 @@ extern const struct chan_ops peer_naive_chan;     /* naive.c: mutex + two condva
 extern const struct lock_ops peer_pthread_mutex;  /* pthread.c: pthread_mutex_t */
 extern const struct lock_ops peer_pthread_rwlock; /* pthread.c: pthread_rwlock_t */
 extern const struct lock_ops peer_spin_lock;      /* spin.c: TTAS with backoff */
+/* ck.c, built only with libck (CHANBENCH_HAVE_CK in the generated ck_peer.h). */
+extern const struct chan_ops peer_ck_ring_spsc; /* ck_ring, SPSC calls, spin-then-yield wait */
+extern const struct chan_ops peer_ck_ring_mpmc; /* ck_ring, MPMC calls, spin-then-yield wait */
+extern const struct lock_ops peer_ck_mcs;       /* ck_spinlock_mcs */
+extern const struct lock_ops peer_ck_rwlock;    /* ck_rwlock */
+extern const struct lock_ops peer_ck_brlock;    /* ck_brlock (big-reader lock) */
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Option parsing of `run` and `list`: defaults, the --quick profile, every option's good form,
+/* Option parsing of `run` and `list`: defaults, the profiles, every option's good form,
  * and one-line errors (exit status 2) for unknown options, bad numbers and bad values. */
 #include "cli.h"
 
@@ -40,8 +40,14 @@ main(void) {
 
     /* Defaults. */
     CHECK(parse(false, &o, err, sizeof err, (const char *[]){NULL}) == 0);
-    CHECK(o.rounds == CLI_ROUNDS && !o.rounds_given);
-    CHECK_NEAR(o.min_time_s, CLI_MIN_TIME_S, 0);
+    const struct cli_profile *full = cli_profile_find("full");
+    const struct cli_profile *quick = cli_profile_find("quick");
+    const struct cli_profile *compare = cli_profile_find("compare");
+    CHECK(full == &cli_profiles[0] && quick != NULL && compare != NULL);
+    CHECK(cli_profile_find("fast") == NULL);
+    CHECK(o.profile == full && !o.has_profile_re);
+    CHECK(o.rounds == full->rounds && !o.rounds_given);
+    CHECK_NEAR(o.min_time_s, full->min_time_s, 0);
     CHECK(o.interleave && o.control && !o.seed_given);
     CHECK_NEAR(o.peer_timeout_s, CLI_PEER_TIMEOUT_S, 0);
     CHECK_STR(o.pin, "compact");
@@ -51,8 +57,30 @@ main(void) {
 
     /* --quick changes the defaults, explicit values win. */
     CHECK(parse(false, &o, err, sizeof err, ARGS("--quick")) == 0);
-    CHECK(o.quick && o.rounds == CLI_QUICK_ROUNDS);
-    CHECK_NEAR(o.min_time_s, CLI_QUICK_MIN_TIME_S, 0);
+    CHECK(o.quick && o.profile == quick && o.rounds == quick->rounds);
+    CHECK_NEAR(o.min_time_s, quick->min_time_s, 0);
+    cli_free(&o);
+    CHECK(parse(false, &o, err, sizeof err, ARGS("--profile", "quick", "--quick")) == 0);
+    CHECK(o.profile == quick);
+    cli_free(&o);
+
+    /* A profile brings its filter, implementations and threads; given options win. */
+    CHECK(parse(false, &o, err, sizeof err, ARGS("--profile", "compare")) == 0);
+    CHECK(o.profile == compare && !o.quick && o.rounds == compare->rounds);
+    CHECK(o.has_profile_re && o.filter == NULL);
+    CHECK(regexec(&o.profile_re, "chan/spsc/cap=64/size=8/impl=go", 0, NULL, 0) == 0);
+    CHECK(regexec(&o.profile_re, "chan/spsc/cap=64/size=512/impl=go", 0, NULL, 0) != 0);
+    CHECK(o.nimpls > 2 && strcmp(o.impls[0], "goc") == 0);
+    CHECK(o.nthreads == 4 && o.threads[3] == 8);
+    cli_free(&o);
+    CHECK(parse(false, &o, err, sizeof err,
+                ARGS("--profile=compare", "--impl", "goc,go", "--threads", "2", "--rounds", "3",
+                     "--filter", "chan/")) == 0);
+    CHECK(o.nimpls == 2 && o.nthreads == 1 && o.threads[0] == 2 && o.rounds == 3);
+    CHECK(o.has_profile_re && o.filter != NULL);
+    cli_free(&o);
+    CHECK(parse(true, &o, err, sizeof err, ARGS("--profile", "compare")) == 0);
+    CHECK(o.profile == compare && o.has_profile_re);
     cli_free(&o);
     CHECK(parse(false, &o, err, sizeof err,
                 ARGS("--min-time", "0.3s", "--quick", "--repetitions", "7")) == 0);
@@ -116,6 +144,10 @@ main(void) {
     bad(false, ARGS("--bogus"), "unknown option '--bogus'");
     bad(false, ARGS("-x"), "unknown option '-x'");
     bad(false, ARGS("--quick=1"), "takes no value");
+    bad(false, ARGS("--profile", "fast"),
+        "--profile wants one of full, quick, compare, not 'fast'");
+    bad(false, ARGS("--quick", "--profile", "compare"), "two profiles given (quick and compare)");
+    bad(true, ARGS("--profile"), "needs a value");
     bad(false, ARGS("--filter"), "needs a value");
     bad(false, ARGS("--repetitions", "abc"), "--repetitions");
     bad(false, ARGS("--repetitions", "0"), "--repetitions");

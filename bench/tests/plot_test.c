@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* `chanbench plot` on the synthetic results files of bench/tests/data: with gnuplot, a
  * non-empty PNG and SVG for every chart; without it (PATH without gnuplot), the data files, the
- * message naming the package, and exit status 3; bad input exits 2 naming the file. */
+ * message naming the package, and exit status 3; bad input exits 2 naming the file. And the
+ * page, index.html: every chart inline, the machine, the paired ratios, everything escaped. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "check.h"
 #include "commands.h"
@@ -98,6 +101,55 @@ remove_tree(const char *dir) {
     rmdir(dir);
 }
 
+/* The whole of dir/name, or NULL (owned). */
+static char *
+slurp_file(const char *dir, const char *name) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "rb");
+    if (f == NULL)
+        return NULL;
+    static const size_t cap = 8u << 20;
+    char *buf = malloc(cap);
+    REQUIRE(buf != NULL);
+    size_t n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static size_t
+count_of(const char *text, const char *what) {
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+/* Every SVG file in dir is on the page, as a figure of its own; returns how many. */
+static size_t
+check_page_charts(const struct run *r, const char *dir, const char *page) {
+    DIR *d = opendir(dir);
+    REQUIRE(d != NULL);
+    struct dirent *e;
+    size_t nsvg = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 4, ".svg") != 0)
+            continue;
+        char id[300];
+        snprintf(id, sizeof id,
+                 "<figure id=\"chart-%.*s\">\n<div class=\"chart\" style=\"max-width:",
+                 (int)(l - 4), e->d_name);
+        CHECK_RUN(r, strstr(page, id) != NULL);
+        nsvg++;
+    }
+    closedir(d);
+    CHECK_RUN(r, count_of(page, "<svg") == nsvg);
+    CHECK_RUN(r, strstr(page, "<?xml") == NULL);
+    return nsvg;
+}
+
 /* gnuplot on the caller's PATH? */
 static bool
 have_gnuplot(void) {
@@ -135,6 +187,14 @@ test_every_chart(void) {
         CHECK_RUN(r, size_of(out, multi[i], "svg") > 1000 && looks_like(out, multi[i], "svg"));
     }
     CHECK_RUN(r, strstr(r->out, "15 charts in ") != NULL);
+    /* The page of both files: all 15 charts, the cross-machine one included. */
+    char *page = slurp_file(out, "index.html");
+    REQUIRE(page != NULL);
+    CHECK_RUN(r, check_page_charts(r, out, page) == 15);
+    CHECK_RUN(r, strstr(page, "id=\"chart-cross_machine\"") != NULL);
+    CHECK_RUN(r, strstr(page, "<td>beta</td>") != NULL && strstr(page, "<td>alpha</td>") != NULL);
+    CHECK_RUN(r, count_of(page, "No paired ratios") == 2);
+    free(page);
     /* No temporary or log files left behind. */
     DIR *d = opendir(out);
     REQUIRE(d != NULL);
@@ -165,6 +225,80 @@ test_every_chart(void) {
     remove_tree(dir);
 }
 
+/* The page of a run with rounds: a copy of rounds.json whose host, kernel and a benchmark
+ * name hold markup, so that the page shows them as text. */
+static void
+test_page(void) {
+    char *dir = make_temp_dir();
+    char in[160], out[160];
+    snprintf(in, sizeof in, "%s/marked.json", dir);
+    snprintf(out, sizeof out, "%s/plots", dir);
+    json_error_t je;
+    json_t *root = json_load_file(DATA "rounds.json", 0, &je);
+    REQUIRE(root != NULL);
+    json_t *ctx = json_object_get(root, "context");
+    json_t *cb = json_object_get(ctx, "chanbench");
+    json_object_set_new(ctx, "host_name", json_string("vm<i>&amp;\"q\"</i>"));
+    json_object_set_new(cb, "kernel", json_string("Linux <script>alert(1)</script>"));
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(cb, "paired"), i, p) {
+        if (strcmp(json_string_value(json_object_get(p, "benchmark")), "chan/spsc/cap=1/size=8") ==
+            0)
+            json_object_set_new(p, "benchmark", json_string("chan/spsc/cap=1/size=8&x<y>"));
+    }
+    REQUIRE(json_dump_file(root, in, JSON_COMPACT) == 0);
+    json_decref(root);
+
+    bool gp = have_gnuplot();
+    struct run *r = run_plot(NULL, "--out", out, in, NULL);
+    CHECK_RUN(r, r->rc == (gp ? 0 : 3));
+    CHECK_RUN(r, strstr(r->out, "/plots/index.html") != NULL);
+    char *page = slurp_file(out, "index.html");
+    CHECK_RUN(r, page != NULL);
+    CHECK_RUN(r, strncmp(page, "<!DOCTYPE html>", 15) == 0 && strstr(page, "</html>\n") != NULL);
+    /* Every chart inline (forest, capacity and drift with gnuplot), the forest plot first. */
+    size_t n = check_page_charts(r, out, page);
+    CHECK_RUN(r, n == (gp ? 3 : 0));
+    if (gp) {
+        CHECK_RUN(r,
+                  strstr(page, "id=\"chart-forest\"") < strstr(page, "id=\"chart-chan_capacity\""));
+        /* gnuplot names its marks alike in every chart: each chart's ids are its own. */
+        CHECK_RUN(r, strstr(page, "id='gpPt0'") == NULL && strstr(page, "id='c0-gpPt0'") != NULL &&
+                         strstr(page, "id='c2-gpPt0'") != NULL &&
+                         strstr(page, "href='#c1-gpPt") != NULL);
+        CHECK_RUN(r, strstr(page, "Paired ratios, goc against each implementation</b>") != NULL);
+    } else {
+        CHECK_RUN(r, strstr(page, "gnuplot is not installed") != NULL);
+    }
+    /* The machine header and the paired ratios, the control's interval holding 1 marked ~. */
+    CHECK_RUN(r, strstr(page, "<tr><th>CPU</th><td>Oxide Virtual Turin-like Processor") != NULL);
+    CHECK_RUN(r, strstr(page, "<tr><th>virtualised</th><td>yes, bhyve</td>") != NULL);
+    CHECK_RUN(r, strstr(page, "mode 67ns: round trip 67.3 ns") != NULL);
+    CHECK_RUN(r, strstr(page, "<td class=\"name\">chan/spsc/cap=64/size=8</td><td>goc</td>"
+                              "<td>naive</td><td class=\"num r\">0.0185</td>") != NULL);
+    CHECK_RUN(r, strstr(page, "<td>goc.control</td><td class=\"num r\">0.941</td><td "
+                              "class=\"num r\">[0.738 &ndash; 1.386]</td><td class=\"num\">~</td>"
+                              "<td class=\"num\">8</td><td>all</td>") != NULL);
+    /* Escaped wherever they appear; never raw. */
+    CHECK_RUN(r,
+              strstr(page, "<h1>chanbench on vm&lt;i&gt;&amp;amp;&quot;q&quot;&lt;/i&gt;</h1>") !=
+                  NULL);
+    CHECK_RUN(r, strstr(page, "Linux &lt;script&gt;alert(1)&lt;/script&gt;") != NULL);
+    CHECK_RUN(r, strstr(page, "chan/spsc/cap=1/size=8&amp;x&lt;y&gt;</td>") != NULL);
+    CHECK_RUN(r, strstr(page, "<i>") == NULL && strstr(page, "<script") == NULL &&
+                     strstr(page, "x<y>") == NULL);
+    free(page);
+    /* Written through a temporary file that is gone. */
+    DIR *d = opendir(out);
+    REQUIRE(d != NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        CHECK_RUN(r, strstr(e->d_name, ".tmp") == NULL);
+    closedir(d);
+    remove_tree(dir);
+}
+
 static void
 test_without_gnuplot(void) {
     char *dir = make_temp_dir();
@@ -180,6 +314,11 @@ test_without_gnuplot(void) {
         CHECK_RUN(r, size_of(out, per_file[i], "png") < 0);
     }
     CHECK_RUN(r, size_of(out, "scaling", "dat") > 0);
+    /* The page is there without charts, and says why. */
+    char *page = slurp_file(out, "index.html");
+    CHECK_RUN(r, page != NULL && strstr(page, "No charts: gnuplot is not installed") != NULL &&
+                     strstr(page, "<svg") == NULL);
+    free(page);
     /* The data file is gnuplot's wide format with the machine in a comment. */
     char text[8192], p[256];
     snprintf(p, sizeof p, "%s/chan_capacity.dat", out);
@@ -226,6 +365,7 @@ main(void) {
     /* The scripts of this source tree, whatever CHANBENCH_SOURCE_DIR says. */
     setenv("CHANBENCH_SCRIPTS", CHANBENCH_SOURCE_DIR "/scripts", 1);
     test_every_chart();
+    test_page();
     test_without_gnuplot();
     test_bad_input();
     return check_result("plot_test");

@@ -4,7 +4,8 @@
  * with the right names, family, impl, op, params (numbers as numbers), the family's extra keys
  * and latency where it measures it. Also: every family has benchmarks in the --quick grid, and
  * the names of docs/results-format.md's shared table are in the full grid. Run in the tsan
- * build too. */
+ * build too. With libck, the ck peer's rows are among them (its channel on buffered rows
+ * only), and carry impl_note. */
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "ck_peer.h"
 #include "commands.h"
 #include "registry.h"
 #include "run.h"
@@ -70,6 +72,17 @@ static const struct expect expected[] = {
     {"pitfall/resend/prod=2/cap=16/impl=naive", PIT_EXTRA, false},
     {"pitfall/lookahead/prod=2/cap=16/impl=goc", PIT_EXTRA, false},
     {"pitfall/lookahead/prod=2/cap=16/impl=naive", PIT_EXTRA, false},
+#if CHANBENCH_HAVE_CK
+    /* The ck peer: buffered channel rows only (no chan/spsc/cap=0 row), its locks. */
+    {"chan/spsc/cap=1/size=512/impl=ck", NONE, false},
+    {"chan/mpsc/prod=2/cap=1/size=64/impl=ck", NONE, false},
+    {"chan/mpmc/prod=2/cons=2/cap=16/size=8/impl=ck", NONE, false},
+    {"lock/mutex/threads=2/cs=100/impl=ck", LOCK_EXTRA, true},
+    {"lock/rw/threads=2/read=90/cs=0/impl=ck", {"read_fraction", NULL}, true},
+    {"lock/rw/threads=2/read=90/cs=0/impl=ck.br", {"read_fraction", NULL}, true},
+    {"lock/counter/threads=2/read=50/lock=mutex/impl=ck", LOCK_EXTRA, true},
+    {"lock/counter/threads=2/read=50/lock=rw/impl=ck", LOCK_EXTRA, true},
+#endif
 };
 
 /* The tiny configuration: the names above (with --threads 2, every thread-count parameter is
@@ -83,7 +96,7 @@ static const char *const filter =
     "lock/rw/threads=2/read=90/cs=0/|lock/counter/threads=2/read=50/|"
     "layout/(pipeline|replicated|pool)/stages=2/work=100ns/|cancel/done/workers=(1|4)/|"
     "alloc/spsc/size=64/|alloc/mpmc/prod=2/cons=2/size=64/|pitfall/(resend|lookahead)/prod=2/"
-    "cap=16/)";
+    "cap=16/|chan/spsc/cap=1/size=512/impl=ck$|chan/mpsc/prod=2/cap=1/size=64/impl=ck$)";
 
 static json_t *
 find_row(json_t *doc, const char *name) {
@@ -150,6 +163,12 @@ check_row(const struct expect *e, json_t *doc) {
     }
     check_params(e, row);
     CHECK(json_is_true(json_object_get(row, "verified")));
+    /* The ck peer's rows say what it is (a spinning ring, spinning locks); goc's say nothing. */
+    const char *impl = json_string_value(json_object_get(row, "impl"));
+    if (impl != NULL && strncmp(impl, "ck", 2) == 0)
+        CHECK(json_is_string(json_object_get(row, "impl_note")));
+    if (impl != NULL && strcmp(impl, "goc") == 0)
+        CHECK(json_object_get(row, "impl_note") == NULL);
     CHECK(json_string_value(json_object_get(row, "op")) != NULL);
     CHECK(json_number_value(json_object_get(row, "real_time")) > 0);
     CHECK(json_integer_value(json_object_get(row, "iterations")) > 0);
