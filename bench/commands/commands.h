@@ -11,6 +11,7 @@ int cmd_topology(int argc, char **argv); /* topology.c */
 int cmd_limit(int argc, char **argv);    /* limit.c */
 int cmd_compare(int argc, char **argv);  /* compare.c */
 int cmd_plot(int argc, char **argv);     /* plot.c */
+int cmd_store(int argc, char **argv);    /* store.c */
 
 /* Every scenario family of the program, ended by NULL (families.c). */
 struct bench_family;

@@ -11,11 +11,16 @@
 #include "commands.h"
 #include "compare_table.h"
 #include "results.h"
+#include "store.h"
 
 #define CMP_MAX_FILES 26
 
 static const char compare_usage[] =
     "usage: chanbench compare [options] BASE NEW [NEW...]\n"
+    "\n"
+    "BASE and NEW are results files, or runs of the results store (chanbench store):\n"
+    "@HOST (the latest run of that machine), @RUNID (4 to 16 hex digits of a run id) or\n"
+    "@commit:SHA (the latest run built from that commit); ./@NAME is a file.\n"
     "\n"
     "Compares chanbench results files benchmark by benchmark (matched by name). For each\n"
     "benchmark and file: the median of the repetitions with its 95% confidence interval\n"
@@ -38,14 +43,19 @@ static const char compare_usage[] =
     "                                  chan/ and select/ row by ring_ns_per_msg; chan/paced,\n"
     "                                  chan/idle and rows of other families have no floor and\n"
     "                                  are left out (listed)\n"
+    "  --store PATH                    the store @ references read (default $CHANBENCH_STORE,\n"
+    "                                  else results/chanbench.sqlite)\n"
     "  -h, --help                      this text\n"
     "\n"
     "exit status: 0 compared; 2 bad usage or bad input (a missing, truncated or\n"
-    "non-chanbench file, a file without a limit section under --normalize limit, or files\n"
-    "with no benchmark in common), with a one-line error naming the file.\n";
+    "non-chanbench file, a file without a limit section under --normalize limit, files with\n"
+    "no benchmark in common, an @ reference the store lacks, or a store that is corrupt or\n"
+    "of a newer schema), with a one-line error naming the file; 1 the store could not be\n"
+    "read.\n";
 
 static int
-parse_args(struct compare *cmp, int argc, char **argv, const char **paths, size_t *npaths) {
+parse_args(struct compare *cmp, int argc, char **argv, const char **paths, size_t *npaths,
+           const char **store_path) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -62,8 +72,8 @@ parse_args(struct compare *cmp, int argc, char **argv, const char **paths, size_
             }
             break;
         }
-        static const char *const opts[] = {"--format", "--metric", "--normalize"};
-        for (size_t k = 0; k < 3; k++) {
+        static const char *const opts[] = {"--format", "--metric", "--normalize", "--store"};
+        for (size_t k = 0; k < 4; k++) {
             size_t l = strlen(opts[k]);
             if (strncmp(a, opts[k], l) == 0 && (a[l] == '\0' || a[l] == '=')) {
                 opt = opts[k];
@@ -107,6 +117,8 @@ parse_args(struct compare *cmp, int argc, char **argv, const char **paths, size_
                 fprintf(stderr, "chanbench compare: --metric %s: use real or cpu\n", val);
                 return -1;
             }
+        } else if (strcmp(opt, "--store") == 0) {
+            *store_path = val;
         } else {
             if (strcmp(val, "limit") != 0) {
                 fprintf(stderr, "chanbench compare: --normalize %s: the only choice is limit\n",
@@ -132,7 +144,9 @@ cmd_compare(int argc, char **argv) {
     struct compare cmp = {.out = stdout, .note = stdout};
     const char *paths[CMP_MAX_FILES];
     size_t npaths = 0;
-    int rc = parse_args(&cmp, argc, argv, paths, &npaths);
+    const char *store_path = store_default_path();
+    struct store *store = NULL;
+    int rc = parse_args(&cmp, argc, argv, paths, &npaths, &store_path);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
     if (cmp.format == FMT_CSV)
@@ -144,7 +158,17 @@ cmd_compare(int argc, char **argv) {
     rc = 2;
     for (size_t i = 0; i < npaths; i++) {
         char err[1024];
-        if (results_load(paths[i], &cmp.files[i], err, sizeof err) != 0) {
+        if (paths[i][0] == '@') {
+            /* A run of the store, loaded from its stored bytes by the same loader. */
+            int code = store == NULL ? store_open(store_path, false, &store, err, sizeof err) : 0;
+            if (code == 0)
+                code = store_load_ref(store, paths[i] + 1, &cmp.files[i], err, sizeof err);
+            if (code != 0) {
+                fprintf(stderr, "chanbench compare: %s\n", err);
+                rc = code;
+                goto out;
+            }
+        } else if (results_load(paths[i], &cmp.files[i], err, sizeof err) != 0) {
             fprintf(stderr, "chanbench compare: %s\n", err);
             goto out;
         }
@@ -156,7 +180,7 @@ cmd_compare(int argc, char **argv) {
                         "chanbench compare: %s: no limit section (context.chanbench.limit) to "
                         "normalize by; run the limit benchmarks (chanbench limit) on that "
                         "machine\n",
-                        paths[i]);
+                        cmp.files[i].path);
                 goto out;
             }
         }
@@ -183,6 +207,7 @@ cmd_compare(int argc, char **argv) {
     compare_print(&cmp);
     rc = 0;
 out:
+    store_close(store);
     compare_free(&cmp);
     for (size_t i = 0; i < cmp.nf; i++)
         results_free(&cmp.files[i]);

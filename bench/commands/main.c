@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"limit", cmd_limit, "core-to-core latency matrix: the hardware floor"},
     {"compare", cmd_compare, "significance-tested differences between results files"},
     {"plot", cmd_plot, "PNG and SVG plots of results files through gnuplot"},
+    {"store", cmd_store, "the results store: import, list, export runs; machines side by side"},
 };
 
 static void

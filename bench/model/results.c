@@ -135,6 +135,9 @@ nomem:
     return -1;
 }
 
+static int load_root(const char *path, json_t *root, struct result_file *out, char *err,
+                     size_t errlen);
+
 int
 results_load(const char *path, struct result_file *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
@@ -165,7 +168,25 @@ results_load(const char *path, struct result_file *out, char *err, size_t errlen
             bench_seterr(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
         return -1;
     }
+    return load_root(path, root, out, err, errlen);
+}
 
+int
+results_load_bytes(const char *name, const char *buf, size_t len, struct result_file *out,
+                   char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    json_error_t je;
+    json_t *root = json_loadb(buf, len, 0, &je);
+    if (root == NULL) {
+        bench_seterr(err, errlen, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+        return -1;
+    }
+    return load_root(name, root, out, err, errlen);
+}
+
+/* Validate a parsed document (owned: freed on failure) into out. */
+static int
+load_root(const char *path, json_t *root, struct result_file *out, char *err, size_t errlen) {
     out->root = root;
     out->path = strdup(path);
     out->index = json_object();

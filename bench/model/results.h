@@ -47,6 +47,11 @@ struct result_file {
  * Times in another time_unit (us, ms, s) are converted to ns. On failure out is left empty
  * (results_free on it is harmless). */
 int results_load(const char *path, struct result_file *out, char *err, size_t errlen);
+
+/* The same from a file's bytes held in memory (a run kept in the results store): name stands
+ * for the path in f->path and in every error line. */
+int results_load_bytes(const char *name, const char *buf, size_t len, struct result_file *out,
+                       char *err, size_t errlen);
 void results_free(struct result_file *f);
 
 /* The benchmark named name in f, or NULL. */

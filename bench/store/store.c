@@ -1,0 +1,1142 @@
+/* SPDX-License-Identifier: MIT */
+/* The results store in SQLite (store.h): opening and migrating it, importing results files,
+ * and the queries of `chanbench store`. */
+#include "store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "names.h"
+#include "stats.h"
+#include "textable.h"
+#include "util.h"
+
+/* How long a write waits for another process's transaction before giving up. An import takes
+ * well under a second; a run recording while another imports a folder of files waits. */
+#define STORE_BUSY_MS 60000
+
+struct store {
+    sqlite3 *db;
+    char *path;
+};
+
+/* Migrations: migrations[v] brings a store of schema v to v + 1, in the transaction that also
+ * sets meta.schema_version. Schema 0 is an empty database. A new schema appends one entry and
+ * raises STORE_SCHEMA_VERSION; entries are never edited once released. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);"
+    /* id: store.c's fingerprint hash of the other columns. */
+    "CREATE TABLE machines(id TEXT PRIMARY KEY, host TEXT NOT NULL, cpu_model TEXT NOT NULL,"
+    " packages INTEGER, cores INTEGER, pus INTEGER, kernel TEXT NOT NULL, virtualized INTEGER);"
+    /* bytes: the results file as imported, for export; the rest is read from it once. */
+    "CREATE TABLE runs(id TEXT PRIMARY KEY, machine_id TEXT NOT NULL REFERENCES machines(id),"
+    " git_commit TEXT, date TEXT NOT NULL, seed TEXT, complete INTEGER NOT NULL, command TEXT,"
+    " options TEXT, build_type TEXT, pin_policy TEXT, c2c_round_trip_ns REAL,"
+    " ring_ns_per_msg REAL, source TEXT, imported TEXT NOT NULL, bytes BLOB NOT NULL);"
+    "CREATE INDEX runs_machine ON runs(machine_id, date);"
+    /* One row per iteration row (repetition) of the file, times in ns per operation. */
+    "CREATE TABLE rows(run_id TEXT NOT NULL REFERENCES runs(id), name TEXT NOT NULL,"
+    " benchmark TEXT NOT NULL, impl TEXT NOT NULL, repetition INTEGER NOT NULL, round INTEGER,"
+    " mode TEXT, real_ns REAL NOT NULL, cpu_ns REAL NOT NULL);"
+    "CREATE INDEX rows_run ON rows(run_id, name);"
+    "CREATE TABLE ratios(run_id TEXT NOT NULL REFERENCES runs(id), benchmark TEXT NOT NULL,"
+    " numerator TEXT NOT NULL, denominator TEXT NOT NULL, metric TEXT NOT NULL,"
+    " mode TEXT NOT NULL, ratio REAL, ci_low REAL, ci_high REAL, rounds INTEGER);"
+    "CREATE INDEX ratios_run ON ratios(run_id);",
+};
+
+const char *
+store_default_path(void) {
+    const char *env = getenv("CHANBENCH_STORE");
+    return env != NULL && env[0] != '\0' ? env : "results/chanbench.sqlite";
+}
+
+/* --- errors ---------------------------------------------------------------------------- */
+
+/* After a failed SQLite call: err set to one line about what failed, and the exit status. A
+ * damaged file is bad input (2), left as it is; the rest is the system's (1). */
+static int
+db_fail(struct store *s, int rc, const char *what, char *err, size_t errlen) {
+    int prim = rc & 0xff;
+    if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT) {
+        bench_seterr(err, errlen,
+                     "%s: not a usable results store (%s); it is left as it is: move it away, "
+                     "restore it from a copy, or choose another with --store PATH",
+                     s->path, sqlite3_errstr(rc));
+        return 2;
+    }
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED) {
+        bench_seterr(err, errlen,
+                     "%s: %s: another process kept the store locked for over %d s; try again",
+                     s->path, what, STORE_BUSY_MS / 1000);
+        return 1;
+    }
+    bench_seterr(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    return 1;
+}
+
+static int
+exec(struct store *s, const char *sql) {
+    return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+/* Roll back whatever is open; the error being reported matters more than this one. */
+static void
+rollback(struct store *s) {
+    if (!sqlite3_get_autocommit(s->db))
+        (void)exec(s, "ROLLBACK");
+}
+
+/* --- opening and migrating ---------------------------------------------------------------- */
+
+/* The store's schema version into *version: 0 for an empty database, -1 for one that holds
+ * tables but no chanbench meta. An SQLite status. */
+static int
+read_version(struct store *s, int *version) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT (SELECT count(*) FROM sqlite_master),"
+                                " (SELECT count(*) FROM sqlite_master"
+                                "  WHERE type = 'table' AND name = 'meta')",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return rc;
+    }
+    int64_t nobj = sqlite3_column_int64(st, 0), nmeta = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    if (nmeta == 0) {
+        *version = nobj == 0 ? 0 : -1;
+        return SQLITE_OK;
+    }
+    rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                            NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    *version = -1;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+        int64_t v = sqlite3_column_int64(st, 0);
+        *version = v >= 1 && v <= INT32_MAX ? (int)v : -1;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Refuse a version this chanbench cannot use. 0, or 2 with err set. */
+static int
+check_version(struct store *s, int version, char *err, size_t errlen) {
+    if (version < 0) {
+        bench_seterr(err, errlen,
+                     "%s: an SQLite database but not a chanbench results store (no "
+                     "meta.schema_version); it is left as it is: choose another with --store "
+                     "PATH",
+                     s->path);
+        return 2;
+    }
+    if (version > STORE_SCHEMA_VERSION) {
+        bench_seterr(err, errlen,
+                     "%s: store schema %d is newer than this chanbench's (%d); it is left as it "
+                     "is: use a newer chanbench, or choose another with --store PATH",
+                     s->path, version, STORE_SCHEMA_VERSION);
+        return 2;
+    }
+    return 0;
+}
+
+/* Bring the store to STORE_SCHEMA_VERSION. Reads first, so that a current store is opened
+ * without taking a write lock; migrates in one IMMEDIATE transaction, re-reading the version
+ * inside it (another process may have migrated or created it meanwhile). */
+static int
+migrate(struct store *s, char *err, size_t errlen) {
+    int version, rc = read_version(s, &version);
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "cannot read the schema version", err, errlen);
+    int code = check_version(s, version, err, errlen);
+    if (code != 0 || version == STORE_SCHEMA_VERSION)
+        return code;
+
+    rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "cannot start the schema's transaction", err, errlen);
+    rc = read_version(s, &version);
+    if (rc != SQLITE_OK) {
+        code = db_fail(s, rc, "cannot read the schema version", err, errlen);
+        goto fail;
+    }
+    if ((code = check_version(s, version, err, errlen)) != 0)
+        goto fail;
+    for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
+        char set[128];
+        snprintf(set, sizeof set,
+                 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', %d)", v + 1);
+        if ((rc = exec(s, migrations[v])) != SQLITE_OK || (rc = exec(s, set)) != SQLITE_OK) {
+            code = db_fail(s, rc, "cannot migrate the schema", err, errlen);
+            goto fail;
+        }
+    }
+    if ((rc = exec(s, "COMMIT")) != SQLITE_OK) {
+        code = db_fail(s, rc, "cannot commit the schema", err, errlen);
+        goto fail;
+    }
+    return 0;
+fail:
+    rollback(s);
+    return code;
+}
+
+int
+store_open(const char *path, bool create, struct store **out, char *err, size_t errlen) {
+    *out = NULL;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno != ENOENT) {
+            bench_seterr(err, errlen, "%s: %s", path, strerror(errno));
+            return 1;
+        }
+        if (!create) {
+            bench_seterr(err, errlen,
+                         "%s: no results store there; import results with 'chanbench store "
+                         "import FILE...', or choose another with --store PATH",
+                         path);
+            return 2;
+        }
+    } else if (!S_ISREG(st.st_mode)) {
+        bench_seterr(err, errlen,
+                     "%s: not a regular file; give the path of a store file with --store PATH",
+                     path);
+        return 2;
+    }
+
+    struct store *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->path = strdup(path)) == NULL) {
+        free(s);
+        bench_seterr(err, errlen, "%s: out of memory", path);
+        return 1;
+    }
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        bench_seterr(err, errlen,
+                     "%s: cannot open the store (%s); check that its folder exists and is "
+                     "writable",
+                     path, s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        store_close(s);
+        return 1;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+    int code = migrate(s, err, errlen);
+    if (code != 0) {
+        store_close(s);
+        return code;
+    }
+    *out = s;
+    return 0;
+}
+
+void
+store_close(struct store *s) {
+    if (s == NULL)
+        return;
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* --- identities ------------------------------------------------------------------------ */
+
+/* FNV-1a, 64 bits: ids need to be stable and short, not secret. */
+static uint64_t
+fnv1a(uint64_t h, const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static uint64_t
+fnv1a_str(uint64_t h, const char *s) {
+    h = fnv1a(h, s, strlen(s));
+    return fnv1a(h, "\n", 1);
+}
+
+#define FNV_SEED 0xcbf29ce484222325ULL
+
+/* A string of the file's context (context.chanbench.KEY, else context.KEY), or "". */
+static const char *
+ctx_str(const struct result_file *f, const char *key) {
+    const char *v = results_context_str(f, key);
+    return v != NULL ? v : "";
+}
+
+static int64_t
+topo_int(const struct result_file *f, const char *key) {
+    json_t *v = json_object_get(json_object_get(f->chanbench, "topology"), key);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+}
+
+/* The machine's fingerprint, as chanbench run records it (measure/machine.c). */
+struct machine {
+    const char *host, *kernel;
+    char cpu[256]; /* cpu_model without the padding some CPUs report */
+    int64_t packages, cores, pus;
+    int virtualized; /* 1, 0, or -1 unknown */
+    char id[STORE_ID_LEN];
+};
+
+static void
+machine_of(const struct result_file *f, struct machine *m) {
+    m->host = ctx_str(f, "host_name");
+    m->kernel = ctx_str(f, "kernel");
+    snprintf(m->cpu, sizeof m->cpu, "%s", ctx_str(f, "cpu_model"));
+    for (size_t n = strlen(m->cpu); n > 0 && m->cpu[n - 1] == ' '; n--)
+        m->cpu[n - 1] = '\0';
+    m->packages = topo_int(f, "packages");
+    m->cores = topo_int(f, "cores");
+    m->pus = topo_int(f, "pus");
+    json_t *v = json_object_get(json_object_get(f->chanbench, "topology"), "virtualized");
+    m->virtualized = json_is_boolean(v) ? json_is_true(v) : -1;
+    char topo[96];
+    snprintf(topo, sizeof topo, "%lld/%lld/%lld/%d", (long long)m->packages, (long long)m->cores,
+             (long long)m->pus, m->virtualized);
+    uint64_t h = FNV_SEED;
+    h = fnv1a_str(h, m->host);
+    h = fnv1a_str(h, m->cpu);
+    h = fnv1a_str(h, topo);
+    h = fnv1a_str(h, m->kernel);
+    snprintf(m->id, sizeof m->id, "%016llx", (unsigned long long)h);
+}
+
+/* The run id: the hash of the host name, the start date and the seed — the identity of a run
+ * that results_same_run uses — so a copy of a file, or a resumed run's file and its
+ * interrupted one, have one id. A file without host or date gets the hash of its bytes. */
+static void
+run_id_of(const struct result_file *f, const char *bytes, size_t len, char *id) {
+    const char *host = json_string_value(json_object_get(f->context, "host_name"));
+    const char *date = json_string_value(json_object_get(f->context, "date"));
+    uint64_t h = FNV_SEED;
+    if (host == NULL || date == NULL) {
+        h = fnv1a(h, bytes, len);
+    } else {
+        char *seed = json_dumps(json_object_get(f->chanbench, "seed"), JSON_ENCODE_ANY);
+        h = fnv1a_str(h, host);
+        h = fnv1a_str(h, date);
+        h = fnv1a_str(h, seed != NULL ? seed : "");
+        free(seed);
+    }
+    snprintf(id, STORE_ID_LEN, "%016llx", (unsigned long long)h);
+}
+
+/* --- import ---------------------------------------------------------------------------- */
+
+/* The whole file into *buf (NUL-terminated). 0, or 2 with err set. */
+static int
+read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen) {
+    *buf = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        bench_seterr(err, errlen, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        bench_seterr(err, errlen, "%s: is a folder, not a results file; give the .json files in it",
+                     path);
+        return 2;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    while (b != NULL) {
+        n += fread(b + n, 1, cap - n - 1, fp);
+        if (n < cap - 1)
+            break;
+        char *nb = realloc(b, cap * 2);
+        if (nb == NULL)
+            free(b);
+        b = nb;
+        cap *= 2;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (b == NULL) {
+        bench_seterr(err, errlen, "%s: out of memory", path);
+        return 1;
+    }
+    if (bad) {
+        free(b);
+        bench_seterr(err, errlen, "%s: read error; check the file and its disk", path);
+        return 2;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
+    if (v != NULL && v[0] != '\0')
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void
+bind_num_or_null(sqlite3_stmt *st, int i, json_t *v) {
+    if (json_is_number(v) && isfinite(json_number_value(v)))
+        sqlite3_bind_double(st, i, json_number_value(v));
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void
+bind_int_or_null(sqlite3_stmt *st, int i, int64_t v) {
+    if (v >= 0)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Run a bound statement that returns no row, and reset it. */
+static int
+step_done(sqlite3_stmt *st) {
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The machine, the run, its rows and its ratios, inside the caller's transaction. */
+static int
+insert_run(struct store *s, const struct result_file *f, const struct machine *m, const char *id,
+           const char *source, const char *bytes, size_t len) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR IGNORE INTO machines VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+                                "?7, ?8)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->host, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->cpu, -1, SQLITE_STATIC);
+    bind_int_or_null(st, 4, m->packages);
+    bind_int_or_null(st, 5, m->cores);
+    bind_int_or_null(st, 6, m->pus);
+    sqlite3_bind_text(st, 7, m->kernel, -1, SQLITE_STATIC);
+    bind_int_or_null(st, 8, m->virtualized);
+    rc = step_done(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+        return rc;
+
+    rc = sqlite3_prepare_v2(s->db,
+                            "INSERT INTO runs VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                            "?11, ?12, ?13, ?14, ?15)",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    char *seed = NULL, *options = NULL;
+    json_t *jseed = json_object_get(f->chanbench, "seed");
+    if (jseed != NULL)
+        seed = json_dumps(jseed, JSON_ENCODE_ANY);
+    json_t *jopt = json_object_get(f->chanbench, "options");
+    if (jopt != NULL)
+        options = json_dumps(jopt, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_t *lim = json_object_get(f->chanbench, "limit");
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->id, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 3, results_context_str(f, "git_commit"));
+    sqlite3_bind_text(st, 4, ctx_str(f, "date"), -1, SQLITE_STATIC);
+    bind_text_or_null(st, 5, seed);
+    sqlite3_bind_int(st, 6, f->complete);
+    bind_text_or_null(st, 7, results_context_str(f, "command"));
+    bind_text_or_null(st, 8, options);
+    bind_text_or_null(st, 9, results_context_str(f, "build_type"));
+    bind_text_or_null(st, 10, results_context_str(f, "pin_policy"));
+    bind_num_or_null(st, 11, json_object_get(lim, "c2c_round_trip_ns"));
+    bind_num_or_null(st, 12, json_object_get(lim, "ring_ns_per_msg"));
+    bind_text_or_null(st, 13, source);
+    sqlite3_bind_text(st, 14, now, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 15, bytes, len, SQLITE_STATIC);
+    rc = step_done(st);
+    sqlite3_finalize(st);
+    free(seed);
+    free(options);
+    if (rc != SQLITE_OK)
+        return rc;
+
+    rc = sqlite3_prepare_v2(s->db, "INSERT INTO rows VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    for (size_t b = 0; b < f->nbenches && rc == SQLITE_OK; b++) {
+        const struct result_bench *rb = &f->benches[b];
+        char bench[512];
+        names_strip_impl(rb->name, bench, sizeof bench);
+        for (size_t i = 0; i < rb->nreps && rc == SQLITE_OK; i++) {
+            json_t *row = rb->rows[i];
+            const char *impl = json_string_value(json_object_get(row, "impl"));
+            json_t *rep = json_object_get(row, "repetition_index");
+            json_t *round = json_object_get(row, "round");
+            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, rb->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, bench, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, impl != NULL ? impl : names_impl(rb->name), -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 5, json_is_integer(rep) ? json_integer_value(rep) : (int64_t)i);
+            if (json_is_integer(round))
+                sqlite3_bind_int64(st, 6, json_integer_value(round));
+            else
+                sqlite3_bind_null(st, 6);
+            bind_text_or_null(st, 7, json_string_value(json_object_get(row, "mode")));
+            sqlite3_bind_double(st, 8, rb->real_time[i]);
+            sqlite3_bind_double(st, 9, rb->cpu_time[i]);
+            rc = step_done(st);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+        return rc;
+
+    json_t *paired = json_object_get(f->chanbench, "paired");
+    if (!json_is_array(paired))
+        return SQLITE_OK;
+    rc = sqlite3_prepare_v2(
+        s->db, "INSERT INTO ratios VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    size_t i;
+    json_t *p;
+    json_array_foreach(paired, i, p) {
+        const char *bench = json_string_value(json_object_get(p, "benchmark"));
+        const char *num = json_string_value(json_object_get(p, "numerator"));
+        const char *den = json_string_value(json_object_get(p, "denominator"));
+        const char *metric = json_string_value(json_object_get(p, "metric"));
+        const char *mode = json_string_value(json_object_get(p, "mode"));
+        if (bench == NULL || num == NULL || den == NULL)
+            continue; /* not a ratio this chanbench wrote; the bytes still keep it */
+        json_t *ci = json_object_get(p, "ci"), *rounds = json_object_get(p, "rounds");
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, bench, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, num, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, den, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, metric != NULL ? metric : "real_time", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, mode != NULL ? mode : "all", -1, SQLITE_STATIC);
+        bind_num_or_null(st, 7, json_object_get(p, "ratio"));
+        bind_num_or_null(st, 8, json_array_get(ci, 0));
+        bind_num_or_null(st, 9, json_array_get(ci, 1));
+        if (json_is_integer(rounds))
+            sqlite3_bind_int64(st, 10, json_integer_value(rounds));
+        else
+            sqlite3_bind_null(st, 10);
+        if ((rc = step_done(st)) != SQLITE_OK)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Whether run id is stored: 1 and *complete, 0, or a negative SQLite status. */
+static int
+run_exists(struct store *s, const char *id, int *complete) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT complete FROM runs WHERE id = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return -rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW;
+    if (found)
+        *complete = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -rc;
+}
+
+int
+store_import(struct store *s, const char *path, enum store_import *what, char *id, char *err,
+             size_t errlen) {
+    char *bytes;
+    size_t len;
+    int code = read_file(path, &bytes, &len, err, errlen);
+    if (code != 0)
+        return code;
+    struct result_file f;
+    if (results_load_bytes(path, bytes, len, &f, err, errlen) != 0) {
+        free(bytes);
+        return 2;
+    }
+    struct machine m;
+    machine_of(&f, &m);
+    run_id_of(&f, bytes, len, id);
+    *what = STORE_IMPORTED;
+
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) {
+        code = db_fail(s, rc, "cannot start a transaction", err, errlen);
+        goto out;
+    }
+    int complete = 0, found = run_exists(s, id, &complete);
+    if (found < 0) {
+        code = db_fail(s, -found, "cannot look the run up", err, errlen);
+        goto out;
+    }
+    if (found && !(complete == 0 && f.complete)) {
+        bench_seterr(err, errlen, "%s: run %s (%s, %s) is already in the store; skipped", path, id,
+                     m.host, ctx_str(&f, "date"));
+        *what = STORE_DUPLICATE;
+        goto out;
+    }
+    if (found) {
+        /* The complete file of a resumed run takes its interrupted copy's place. */
+        static const char *const del[] = {"DELETE FROM rows WHERE run_id = ?1",
+                                          "DELETE FROM ratios WHERE run_id = ?1",
+                                          "DELETE FROM runs WHERE id = ?1"};
+        for (size_t k = 0; k < 3; k++) {
+            sqlite3_stmt *st;
+            rc = sqlite3_prepare_v2(s->db, del[k], -1, &st, NULL);
+            if (rc == SQLITE_OK) {
+                sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+                rc = step_done(st);
+                sqlite3_finalize(st);
+            }
+            if (rc != SQLITE_OK) {
+                code = db_fail(s, rc, "cannot replace the interrupted run", err, errlen);
+                goto out;
+            }
+        }
+        *what = STORE_REPLACED;
+    }
+    rc = insert_run(s, &f, &m, id, path, bytes, len);
+    if (rc == SQLITE_OK)
+        rc = exec(s, "COMMIT");
+    if (rc != SQLITE_OK)
+        code = db_fail(s, rc, "cannot store the run", err, errlen);
+out:
+    rollback(s);
+    results_free(&f);
+    free(bytes);
+    return code;
+}
+
+int
+store_record_file(const char *store_path, const char *results_path, char *err, size_t errlen) {
+    struct store *s;
+    int code =
+        store_open(store_path != NULL ? store_path : store_default_path(), true, &s, err, errlen);
+    if (code != 0)
+        return code;
+    enum store_import what;
+    char id[STORE_ID_LEN];
+    code = store_import(s, results_path, &what, id, err, errlen);
+    store_close(s);
+    return code;
+}
+
+/* --- queries --------------------------------------------------------------------------- */
+
+static char *
+col_str(sqlite3_stmt *st, int i) {
+    const unsigned char *v = sqlite3_column_text(st, i);
+    return tx_strdup(v != NULL ? (const char *)v : "-");
+}
+
+static char *
+col_int(sqlite3_stmt *st, int i) {
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return tx_strdup("?");
+    return tx_fmt("%lld", (long long)sqlite3_column_int64(st, i));
+}
+
+/* Print the rows of a query whose columns are all printed as they are, under header. */
+static int
+print_query(struct store *s, FILE *out, const char *sql, const char *const *header, size_t ncols,
+            char *err, size_t errlen) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    struct table t = {.ncols = ncols};
+    char **cells = calloc(ncols, sizeof *cells);
+    if (cells == NULL) {
+        sqlite3_finalize(st);
+        bench_seterr(err, errlen, "out of memory");
+        return 1;
+    }
+    for (size_t c = 0; c < ncols; c++)
+        cells[c] = tx_strdup(header[c]);
+    table_add(&t, cells);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (size_t c = 0; c < ncols; c++)
+            cells[c] = sqlite3_column_type(st, (int)c) == SQLITE_INTEGER ? col_int(st, (int)c)
+                                                                         : col_str(st, (int)c);
+        table_add(&t, cells);
+    }
+    sqlite3_finalize(st);
+    free(cells);
+    if (rc != SQLITE_DONE) {
+        table_free(&t);
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    }
+    table_print(&t, out, false);
+    table_free(&t);
+    return 0;
+}
+
+int
+store_list(struct store *s, FILE *out, char *err, size_t errlen) {
+    static const char *const mh[] = {"machine", "host",        "cpu", "packages/cores/pus",
+                                     "kernel",  "virtualized", "runs"};
+    fprintf(out, "machines:\n");
+    int code = print_query(s, out,
+                           "SELECT m.id, m.host, m.cpu_model,"
+                           " coalesce(m.packages, '?') || '/' || coalesce(m.cores, '?') || '/' ||"
+                           " coalesce(m.pus, '?'), m.kernel,"
+                           " CASE m.virtualized WHEN 1 THEN 'yes' WHEN 0 THEN 'no' ELSE '?' END,"
+                           " (SELECT count(*) FROM runs r WHERE r.machine_id = m.id)"
+                           " FROM machines m ORDER BY m.host, m.id",
+                           mh, 7, err, errlen);
+    if (code != 0)
+        return code;
+    static const char *const rh[] = {"run",  "machine", "host",    "commit",
+                                     "date", "rows",    "complete"};
+    fprintf(out, "\nruns:\n");
+    return print_query(s, out,
+                       "SELECT r.id, r.machine_id, m.host, r.git_commit, r.date,"
+                       " (SELECT count(*) FROM rows w WHERE w.run_id = r.id),"
+                       " CASE r.complete WHEN 1 THEN 'yes' ELSE 'no' END"
+                       " FROM runs r JOIN machines m ON m.id = r.machine_id"
+                       " ORDER BY r.date, r.id",
+                       rh, 7, err, errlen);
+}
+
+int
+store_run_bytes(struct store *s, const char *ref, char **buf, size_t *len, char *id, char *err,
+                size_t errlen) {
+    *buf = NULL;
+    size_t n = strlen(ref);
+    if (n < 4 || n > STORE_ID_LEN - 1 || strspn(ref, "0123456789abcdef") != n) {
+        bench_seterr(err, errlen,
+                     "'%s' is not a run id: give 4 to 16 of its hex digits, as 'chanbench "
+                     "store list' shows them",
+                     ref);
+        return 2;
+    }
+    sqlite3_stmt *st;
+    /* ids are hex, so a prefix is a range: no LIKE escaping to get wrong. */
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT id, bytes FROM runs WHERE id >= ?1 AND id < ?1 || 'g'"
+                                " ORDER BY id LIMIT 2",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+    int code = 0;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(id, STORE_ID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+        size_t blen = (size_t)sqlite3_column_bytes(st, 1);
+        const void *b = sqlite3_column_blob(st, 1);
+        char *copy = malloc(blen + 1);
+        if (copy == NULL) {
+            bench_seterr(err, errlen, "out of memory");
+            code = 1;
+        } else {
+            if (blen > 0)
+                memcpy(copy, b, blen);
+            copy[blen] = '\0';
+            *buf = copy;
+            *len = blen;
+            if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                bench_seterr(err, errlen,
+                             "'%s' names more than one run; give more of its digits "
+                             "(chanbench store list)",
+                             ref);
+                code = 2;
+            } else if (rc != SQLITE_DONE) {
+                code = db_fail(s, rc, "cannot read the run", err, errlen);
+            }
+        }
+    } else if (rc == SQLITE_DONE) {
+        bench_seterr(err, errlen, "%s: no run %s in the store; 'chanbench store list' shows them",
+                     s->path, ref);
+        code = 2;
+    } else {
+        code = db_fail(s, rc, "cannot read the run", err, errlen);
+    }
+    sqlite3_finalize(st);
+    if (code != 0) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return code;
+}
+
+/* The id of the latest run that sql (one text parameter) selects into id: 1, 0 when none,
+ * or an exit status with err set. */
+static int
+latest_of(struct store *s, const char *sql, const char *arg, char *id, char *err, size_t errlen) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return -db_fail(s, rc, "cannot query the store", err, errlen);
+    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW;
+    if (found)
+        snprintf(id, STORE_ID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return -db_fail(s, rc, "cannot query the store", err, errlen);
+    return found;
+}
+
+int
+store_load_ref(struct store *s, const char *ref, struct result_file *out, char *err,
+               size_t errlen) {
+    memset(out, 0, sizeof *out);
+    char id[STORE_ID_LEN] = "";
+    int found;
+    if (strncmp(ref, "commit:", 7) == 0) {
+        const char *sha = ref + 7;
+        if (strlen(sha) < 4) {
+            bench_seterr(err, errlen, "@%s: give at least 4 characters of the commit", ref);
+            return 2;
+        }
+        found = latest_of(s,
+                          "SELECT id FROM runs WHERE substr(git_commit, 1, length(?1)) = ?1"
+                          " ORDER BY date DESC, imported DESC, id DESC LIMIT 1",
+                          sha, id, err, errlen);
+        if (found == 0) {
+            bench_seterr(err, errlen,
+                         "@%s: no run of that commit in %s; 'chanbench store list' shows the "
+                         "runs",
+                         ref, s->path);
+            return 2;
+        }
+    } else {
+        found = latest_of(s,
+                          "SELECT r.id FROM runs r JOIN machines m ON m.id = r.machine_id"
+                          " WHERE m.host = ?1 ORDER BY r.date DESC, r.imported DESC, r.id DESC"
+                          " LIMIT 1",
+                          ref, id, err, errlen);
+        if (found == 0 && strspn(ref, "0123456789abcdef") != strlen(ref)) {
+            bench_seterr(err, errlen,
+                         "@%s: no machine of that host name in %s, nor a run id; 'chanbench "
+                         "store list' shows both",
+                         ref, s->path);
+            return 2;
+        }
+    }
+    if (found < 0)
+        return -found;
+    char *bytes, full[STORE_ID_LEN];
+    size_t len;
+    int code = store_run_bytes(s, found ? id : ref, &bytes, &len, full, err, errlen);
+    if (code != 0)
+        return code;
+    char *name = tx_fmt("@%s (run %s)", ref, full);
+    if (results_load_bytes(name, bytes, len, out, err, errlen) != 0)
+        code = 2;
+    free(name);
+    free(bytes);
+    return code;
+}
+
+/* --- machines against each other --------------------------------------------------------- */
+
+struct mcol {
+    char *label; /* host, or host/id when two machines share a host name */
+    char *mid, *run;
+    double c2c, ring; /* the run's floor, NAN without a limit section */
+};
+
+static double
+col_num(sqlite3_stmt *st, int i) {
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Each machine with its latest run (by start date), in host order. */
+static int
+latest_runs(struct store *s, struct mcol **out, size_t *n, char *err, size_t errlen) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT m.id, m.host, r.id, r.c2c_round_trip_ns,"
+                                " r.ring_ns_per_msg FROM machines m JOIN runs r ON r.id ="
+                                " (SELECT id FROM runs WHERE machine_id = m.id"
+                                "  ORDER BY date DESC, imported DESC, id DESC LIMIT 1)"
+                                " ORDER BY m.host, m.id",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    struct mcol *c = NULL;
+    size_t k = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct mcol *nc = realloc(c, (k + 1) * sizeof *c);
+        if (nc == NULL) {
+            fprintf(stderr, "chanbench: out of memory\n");
+            exit(1);
+        }
+        c = nc;
+        c[k].mid = col_str(st, 0);
+        c[k].label = col_str(st, 1);
+        c[k].run = col_str(st, 2);
+        c[k].c2c = col_num(st, 3);
+        c[k].ring = col_num(st, 4);
+        k++;
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < k; i++) {
+        bool shared = (i > 0 && strcmp(c[i].label, c[i - 1].label) == 0) ||
+                      (i + 1 < k && strcmp(c[i].label, c[i + 1].label) == 0);
+        if (shared) {
+            char *l = tx_fmt("%s/%.6s", c[i].label, c[i].mid);
+            free(c[i].label);
+            c[i].label = l;
+        }
+    }
+    *out = c;
+    *n = k;
+    if (rc != SQLITE_DONE)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    return 0;
+}
+
+static void
+mcols_free(struct mcol *c, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].label);
+        free(c[i].mid);
+        free(c[i].run);
+    }
+    free(c);
+}
+
+/* Every distinct value of column 0 of sql (bound to each machine's run) into a JSON object
+ * used as an ordered set: in order of first appearance, machine by machine. */
+static int
+collect_names(struct store *s, const struct mcol *c, size_t n, const char *sql, json_t *set) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    for (size_t i = 0; i < n && rc != SQLITE_ERROR; i++) {
+        sqlite3_bind_text(st, 1, c[i].run, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            json_object_set_new(set, (const char *)sqlite3_column_text(st, 0), json_true());
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || n == 0 ? SQLITE_OK : rc;
+}
+
+/* The normalised table: one row per benchmark with a floor. */
+static int
+print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, char *err,
+                 size_t errlen) {
+    json_t *names = json_object();
+    int rc = collect_names(s, c, n,
+                           "SELECT name FROM rows WHERE run_id = ?1 GROUP BY name"
+                           " ORDER BY min(rowid)",
+                           names);
+    sqlite3_stmt *st = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, "SELECT real_ns FROM rows WHERE run_id = ?1 AND name = ?2",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        json_decref(names);
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    }
+    struct table t = {.ncols = n + 1};
+    char **cells = calloc(n + 1, sizeof *cells);
+    double *v = NULL;
+    size_t vcap = 0, nofloor = 0;
+    if (cells == NULL) {
+        fprintf(stderr, "chanbench: out of memory\n");
+        exit(1);
+    }
+    cells[0] = tx_strdup("benchmark (median time / floor)");
+    for (size_t i = 0; i < n; i++)
+        cells[i + 1] = tx_strdup(c[i].label);
+    table_add(&t, cells);
+    const char *name;
+    json_t *unused;
+    json_object_foreach(names, name, unused) {
+        enum floor_kind kind = names_floor_kind(name);
+        if (kind == FLOOR_NONE) {
+            nofloor++;
+            continue;
+        }
+        cells[0] = tx_strdup(name);
+        for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+            size_t k = 0;
+            sqlite3_bind_text(st, 1, c[i].run, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (k == vcap) {
+                    vcap = vcap ? 2 * vcap : 64;
+                    double *nv = realloc(v, vcap * sizeof *v);
+                    if (nv == NULL) {
+                        fprintf(stderr, "chanbench: out of memory\n");
+                        exit(1);
+                    }
+                    v = nv;
+                }
+                v[k++] = sqlite3_column_double(st, 0);
+            }
+            sqlite3_reset(st);
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+            double floor = kind == FLOOR_C2C ? c[i].c2c : c[i].ring;
+            if (k == 0)
+                cells[i + 1] = tx_strdup("");
+            else if (!(floor > 0))
+                cells[i + 1] = tx_strdup("no floor");
+            else
+                cells[i + 1] = tx_fmt("%.3g", stats_median(v, k) / floor);
+        }
+        table_add(&t, cells);
+    }
+    sqlite3_finalize(st);
+    free(v);
+    free(cells);
+    json_decref(names);
+    if (rc != SQLITE_OK) {
+        table_free(&t);
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    }
+    fprintf(out, "\ntime per operation in multiples of each machine's floor (median of the "
+                 "repetitions; chan/pingpong by c2c_round_trip_ns, other chan/ and select/ rows by "
+                 "ring_ns_per_msg, as compare --normalize limit):\n");
+    if (t.nrows > 1)
+        table_print(&t, out, false);
+    else
+        fprintf(out, "  (no chan/ or select/ benchmark with a floor)\n");
+    if (nofloor > 0)
+        fprintf(out,
+                "  %zu benchmarks have no floor (chan/paced, chan/idle, other families) "
+                "and are left out\n",
+                nofloor);
+    table_free(&t);
+    return 0;
+}
+
+/* The paired ratios goc/go and goc/crossbeam, real_time over all rounds. */
+static int
+print_ratios(struct store *s, FILE *out, const struct mcol *c, size_t n, char *err, size_t errlen) {
+    static const char sel[] = " FROM ratios WHERE run_id = ?1 AND numerator = 'goc'"
+                              " AND denominator IN ('go', 'crossbeam')"
+                              " AND metric = 'real_time' AND mode = 'all'";
+    json_t *keys = json_object();
+    char *sql = tx_fmt("SELECT benchmark || ' goc/' || denominator%s ORDER BY rowid", sel);
+    int rc = collect_names(s, c, n, sql, keys);
+    free(sql);
+    sqlite3_stmt *st = NULL;
+    sql =
+        tx_fmt("SELECT ratio, ci_low, ci_high%s AND benchmark || ' goc/' || denominator = ?2", sel);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    free(sql);
+    if (rc != SQLITE_OK) {
+        json_decref(keys);
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    }
+    fprintf(out, "\npaired ratios (wall time, all rounds; median of the per-round ratios "
+                 "[95%% interval]):\n");
+    if (json_object_size(keys) == 0) {
+        fprintf(out, "  (no run holds a paired ratio of goc against go or crossbeam)\n");
+        sqlite3_finalize(st);
+        json_decref(keys);
+        return 0;
+    }
+    struct table t = {.ncols = n + 1};
+    char **cells = calloc(n + 1, sizeof *cells);
+    if (cells == NULL) {
+        fprintf(stderr, "chanbench: out of memory\n");
+        exit(1);
+    }
+    cells[0] = tx_strdup("benchmark ratio");
+    for (size_t i = 0; i < n; i++)
+        cells[i + 1] = tx_strdup(c[i].label);
+    table_add(&t, cells);
+    const char *key;
+    json_t *unused;
+    json_object_foreach(keys, key, unused) {
+        cells[0] = tx_strdup(key);
+        for (size_t i = 0; i < n; i++) {
+            sqlite3_bind_text(st, 1, c[i].run, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+                cells[i + 1] = tx_fmt("%.3g [%.3g, %.3g]", sqlite3_column_double(st, 0),
+                                      col_num(st, 1), col_num(st, 2));
+            else
+                cells[i + 1] = tx_strdup("");
+            if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+                rc = SQLITE_OK;
+            sqlite3_reset(st);
+        }
+        table_add(&t, cells);
+    }
+    sqlite3_finalize(st);
+    free(cells);
+    json_decref(keys);
+    if (rc != SQLITE_OK) {
+        table_free(&t);
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    }
+    table_print(&t, out, false);
+    table_free(&t);
+    return 0;
+}
+
+int
+store_machines(struct store *s, FILE *out, char *err, size_t errlen) {
+    int rc = exec(s, "BEGIN"); /* one snapshot for every query */
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "cannot read the store", err, errlen);
+    struct mcol *c = NULL;
+    size_t n = 0;
+    int code = latest_runs(s, &c, &n, err, errlen);
+    if (code == 0 && n == 0) {
+        bench_seterr(err, errlen,
+                     "%s: no runs in the store; import results with 'chanbench store import "
+                     "FILE...'",
+                     s->path);
+        code = 2;
+    }
+    if (code == 0) {
+        fprintf(out, "machines (the latest run of each):\n");
+        for (size_t i = 0; i < n; i++) {
+            fprintf(out, "  %s  machine %s  run %s  ", c[i].label, c[i].mid, c[i].run);
+            if (c[i].c2c > 0 && c[i].ring > 0)
+                fprintf(out, "floor: c2c_round_trip_ns %.4g, ring_ns_per_msg %.4g\n", c[i].c2c,
+                        c[i].ring);
+            else
+                fprintf(out, "no floor (the run has no limit section)\n");
+        }
+        code = print_normalised(s, out, c, n, err, errlen);
+    }
+    if (code == 0)
+        code = print_ratios(s, out, c, n, err, errlen);
+    mcols_free(c, n);
+    rollback(s);
+    return code;
+}

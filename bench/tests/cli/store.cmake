@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: MIT
+# `chanbench store` as a user runs it: import (duplicates skipped with a line, bad files
+# refused while the others go in), list, export byte for byte, machines, two processes
+# importing at once, and one-line refusals that leave a bad store as it was. Run by ctest
+# with CHANBENCH, WORK and SOURCE_DIR set.
+set(DATA ${SOURCE_DIR}/bench/tests/data)
+set(REF ${SOURCE_DIR}/results/reference/vm-2vcpu-epyc)
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+set(DB ${WORK}/store.sqlite)
+
+function(run_store expect_rc)
+  execute_process(COMMAND ${CHANBENCH} store ${ARGN}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL expect_rc)
+    message(FATAL_ERROR "chanbench store ${ARGN}: exit ${rc}, want ${expect_rc}\n${out}\n${err}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(require text what)
+  string(FIND "${text}" "${what}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "expected \"${what}\" in:\n${text}")
+  endif()
+endfunction()
+
+function(one_line text)
+  string(REGEX MATCHALL "\n" lines "${text}")
+  list(LENGTH lines n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "want a one-line error, got:\n${text}")
+  endif()
+endfunction()
+
+# Nothing to read yet: list refuses, and does not create the store.
+run_store(2 --store ${DB} list)
+require("${err}" "no results store there")
+one_line("${err}")
+if(EXISTS ${DB})
+  message(FATAL_ERROR "list created ${DB}")
+endif()
+
+# A bad file among good ones: the good ones go in, exit 2 for the bad one.
+run_store(2 --store ${DB} import ${DATA}/alpha-base.json ${DATA}/truncated.json ${DATA}/beta.json)
+require("${out}" "imported ")
+require("${err}" "truncated.json")
+one_line("${err}")
+# A duplicate is a line, not an error.
+run_store(0 --store=${DB} import ${DATA}/alpha-base.json)
+require("${err}" "is already in the store; skipped")
+one_line("${err}")
+
+run_store(0 --store ${DB} list)
+require("${out}" "machines:")
+require("${out}" "Intel(R) Xeon(R) CPU @ 2.20GHz")
+require("${out}" "6.1.0-21-amd64")
+require("${out}" "f6e5d4c3b2a1")
+require("${out}" "2024-06-01T10:00:00Z")
+string(REGEX MATCH "\n([0-9a-f]+) +[0-9a-f]+ +alpha " line "${out}")
+set(alpha_id ${CMAKE_MATCH_1})
+if(alpha_id STREQUAL "")
+  message(FATAL_ERROR "no run of alpha in:\n${out}")
+endif()
+
+# Export: byte for byte, to a file (by a prefix of the id) and to stdout.
+string(SUBSTRING ${alpha_id} 0 6 alpha_prefix)
+run_store(0 --store ${DB} export ${alpha_prefix} --out ${WORK}/alpha.json)
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${DATA}/alpha-base.json
+                        ${WORK}/alpha.json RESULT_VARIABLE differ)
+if(NOT differ EQUAL 0)
+  message(FATAL_ERROR "export of ${alpha_id} differs from alpha-base.json")
+endif()
+execute_process(COMMAND ${CHANBENCH} store --store ${DB} export ${alpha_id}
+                OUTPUT_FILE ${WORK}/alpha-stdout.json RESULT_VARIABLE rc)
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${DATA}/alpha-base.json
+                        ${WORK}/alpha-stdout.json RESULT_VARIABLE differ)
+if(NOT rc EQUAL 0 OR NOT differ EQUAL 0)
+  message(FATAL_ERROR "export of ${alpha_id} to stdout: exit ${rc}, differs ${differ}")
+endif()
+run_store(2 --store ${DB} export 0000000000000000)
+require("${err}" "no run 0000000000000000")
+one_line("${err}")
+run_store(2 --store ${DB} export)
+one_line("${err}")
+run_store(2 --store ${DB} export ${alpha_id} --out ${WORK}/no-such-folder/alpha.json)
+require("${err}" "no-such-folder")
+one_line("${err}")
+
+run_store(0 --store ${DB} machines)
+require("${out}" "alpha")
+require("${out}" "beta")
+require("${out}" "chan/spsc/cap=1024/size=8/impl=goc")
+require("${out}" "multiples of each machine's floor")
+
+# CHANBENCH_STORE chooses the store too.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env CHANBENCH_STORE=${DB} ${CHANBENCH} store list
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "CHANBENCH_STORE=${DB} chanbench store list: exit ${rc}")
+endif()
+require("${out}" "${alpha_id}")
+
+# Two processes importing different files at once (execute_process runs its commands
+# together, the first's output piped to the second, which does not read it: so the first
+# writes to a file, not into a pipe that closes under it): every run lands.
+set(DB2 ${WORK}/concurrent.sqlite)
+execute_process(
+  COMMAND sh -c "exec \"$0\" store --store \"$1\" import \"$2\" \"$3\" > \"$4\""
+          ${CHANBENCH} ${DB2} ${DATA}/alpha-base.json ${REF}/run-a.json ${WORK}/first.out
+  COMMAND ${CHANBENCH} store --store ${DB2} import ${DATA}/beta.json ${REF}/run-b.json
+  RESULTS_VARIABLE rcs OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rcs STREQUAL "0;0")
+  message(FATAL_ERROR "concurrent imports: exits ${rcs}\n${err}")
+endif()
+run_store(0 --store ${DB2} list)
+string(REGEX MATCHALL "\n[0-9a-f]+ +[0-9a-f]+ +[a-z]+ +[^\n]* yes" runs "${out}")
+list(LENGTH runs nruns)
+if(NOT nruns EQUAL 4)
+  message(FATAL_ERROR "want 4 runs after the concurrent imports, got ${nruns}:\n${out}")
+endif()
+
+# A file that is not a store: one line, exit 2, and the file as it was.
+file(WRITE ${WORK}/junk.sqlite "this is not an SQLite database, and must stay as it is\n")
+file(SHA256 ${WORK}/junk.sqlite before)
+foreach(cmd list machines "import;${DATA}/alpha-base.json" "export;${alpha_id}")
+  run_store(2 --store ${WORK}/junk.sqlite ${cmd})
+  require("${err}" "not a usable results store")
+  one_line("${err}")
+endforeach()
+file(SHA256 ${WORK}/junk.sqlite after)
+if(NOT before STREQUAL after)
+  message(FATAL_ERROR "chanbench store changed ${WORK}/junk.sqlite")
+endif()
+
+# Usage errors.
+run_store(2)
+one_line("${err}")
+run_store(2 --store ${DB} frobnicate)
+require("${err}" "unknown command frobnicate")
+run_store(2 --store ${DB} list --out x.json)
+run_store(2 --store)
+run_store(0 --help)
+require("${out}" "usage: chanbench store")
+
+# Store references in compare: @HOST, @RUNID (a prefix), @commit:SHA, loaded from the stored
+# bytes; an unknown one is one line, exit 2.
+execute_process(COMMAND ${CHANBENCH} compare --store ${DB} @alpha @beta
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "compare @alpha @beta: exit ${rc}\n${err}")
+endif()
+require("${out}" "A  @alpha (run ${alpha_id}) (base)")
+require("${out}" "DIFFERENT MACHINES")
+execute_process(COMMAND ${CHANBENCH} compare --store ${DB} @${alpha_prefix} @commit:a1b2c3d4
+                        ${DATA}/alpha-new.json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "compare @${alpha_prefix} @commit:a1b2c3d4 FILE: exit ${rc}\n${err}")
+endif()
+require("${out}" "B  @commit:a1b2c3d4 (run ${alpha_id})")
+foreach(bad nosuch commit:0000000 0000000000000000)
+  execute_process(COMMAND ${CHANBENCH} compare --store ${DB} @alpha @${bad}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 2)
+    message(FATAL_ERROR "compare @alpha @${bad}: exit ${rc}, want 2\n${err}")
+  endif()
+  one_line("${err}")
+endforeach()

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: MIT */
+/* The results store (store/store.c): the schema made and migrated from empty, import and
+ * export byte for byte, duplicates, an interrupted run replaced by its complete file, stores
+ * that are corrupt, foreign or of a newer schema refused and left byte for byte as they were,
+ * several processes importing at once, and what list and machines print. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "results.h"
+#include "stats.h"
+#include "store.h"
+
+#define DATA CHANBENCH_SOURCE_DIR "/bench/tests/data/"
+#define REF CHANBENCH_SOURCE_DIR "/results/reference/vm-2vcpu-epyc/"
+
+static char dir[64];
+
+/* A path in the test's scratch folder (one of a few static buffers). */
+static const char *
+scratch(const char *name) {
+    static char bufs[8][128];
+    static int next;
+    char *b = bufs[next++ % 8];
+    snprintf(b, sizeof bufs[0], "%s/%s", dir, name);
+    return b;
+}
+
+/* The whole file (NUL-terminated, malloc'd), its length in *len. */
+static char *
+slurp(const char *path, size_t *len) {
+    FILE *fp = fopen(path, "rb");
+    REQUIRE(fp != NULL);
+    REQUIRE(fseek(fp, 0, SEEK_END) == 0);
+    long n = ftell(fp);
+    REQUIRE(n >= 0);
+    rewind(fp);
+    char *b = malloc((size_t)n + 1);
+    REQUIRE(b != NULL);
+    REQUIRE(fread(b, 1, (size_t)n, fp) == (size_t)n);
+    fclose(fp);
+    b[n] = '\0';
+    *len = (size_t)n;
+    return b;
+}
+
+static void
+spit(const char *path, const char *bytes, size_t len) {
+    FILE *fp = fopen(path, "wb");
+    REQUIRE(fp != NULL);
+    REQUIRE(fwrite(bytes, 1, len, fp) == len);
+    REQUIRE(fclose(fp) == 0);
+}
+
+/* One integer from a query on the store file, through SQLite directly. */
+static long long
+query_int(const char *db_path, const char *sql) {
+    sqlite3 *db;
+    REQUIRE(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    sqlite3_stmt *st;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void
+exec_sql(const char *db_path, const char *sql) {
+    sqlite3 *db;
+    REQUIRE(sqlite3_open(db_path, &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* Import path; returns what happened (the call must succeed). */
+static enum store_import
+import_ok(struct store *s, const char *path) {
+    enum store_import what;
+    char id[STORE_ID_LEN], err[1024] = "";
+    int code = store_import(s, path, &what, id, err, sizeof err);
+    if (code != 0)
+        fprintf(stderr, "import %s: %s\n", path, err);
+    REQUIRE(code == 0);
+    return what;
+}
+
+/* store_open(path) must be refused with status 2 and a one-line error holding want, and the
+ * file must be byte for byte what it was, with no journal left beside it. */
+static void
+expect_refused(const char *path, bool create, const char *want) {
+    size_t n0, n1;
+    char *before = slurp(path, &n0);
+    struct store *s = (struct store *)1;
+    char err[1024] = "";
+    CHECK_EQ(store_open(path, create, &s, err, sizeof err), 2);
+    CHECK(s == NULL);
+    if (strstr(err, want) == NULL || strchr(err, '\n') != NULL)
+        fprintf(stderr, "refusal of %s: \"%s\", want \"%s\"\n", path, err, want);
+    CHECK(strstr(err, want) != NULL && strchr(err, '\n') == NULL);
+    char *after = slurp(path, &n1);
+    CHECK(n0 == n1 && memcmp(before, after, n0) == 0);
+    char journal[256];
+    snprintf(journal, sizeof journal, "%s-journal", path);
+    CHECK(access(journal, F_OK) != 0);
+    free(before);
+    free(after);
+}
+
+static void
+test_schema(void) {
+    const char *db = scratch("schema.sqlite");
+    struct store *s;
+    char err[1024];
+    /* Without create a missing store is refused, and not made. */
+    CHECK_EQ(store_open(db, false, &s, err, sizeof err), 2);
+    CHECK(strstr(err, "no results store there") != NULL);
+    CHECK(access(db, F_OK) != 0);
+    REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
+    store_close(s);
+    CHECK_EQ(query_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"),
+             STORE_SCHEMA_VERSION);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
+                           "IN ('meta', 'machines', 'runs', 'rows', 'ratios')"),
+             5);
+    /* Opened again: nothing to migrate, the version stays. */
+    REQUIRE(store_open(db, false, &s, err, sizeof err) == 0);
+    store_close(s);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM meta"), 1);
+
+    /* Schema 0 is an empty database, as an empty file or a header without tables: migrated. */
+    const char *empty = scratch("empty.sqlite");
+    spit(empty, "", 0);
+    REQUIRE(store_open(empty, false, &s, err, sizeof err) == 0);
+    store_close(s);
+    CHECK_EQ(query_int(empty, "SELECT value FROM meta WHERE key = 'schema_version'"),
+             STORE_SCHEMA_VERSION);
+    const char *bare = scratch("bare.sqlite");
+    exec_sql(bare, "PRAGMA user_version = 7");
+    REQUIRE(store_open(bare, false, &s, err, sizeof err) == 0);
+    store_close(s);
+    CHECK_EQ(query_int(bare, "SELECT value FROM meta WHERE key = 'schema_version'"),
+             STORE_SCHEMA_VERSION);
+}
+
+static void
+test_roundtrip(void) {
+    const char *db = scratch("trip.sqlite");
+    struct store *s;
+    char err[1024];
+    REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
+    const char *files[] = {DATA "alpha-base.json", DATA "beta.json", REF "run-a.json"};
+    for (size_t i = 0; i < 3; i++)
+        CHECK_EQ(import_ok(s, files[i]), STORE_IMPORTED);
+    /* The same run again, and a copy of it under another name: one run, refused. */
+    CHECK_EQ(import_ok(s, DATA "alpha-base.json"), STORE_DUPLICATE);
+    size_t n;
+    char *bytes = slurp(DATA "alpha-base.json", &n);
+    spit(scratch("copy.json"), bytes, n);
+    enum store_import what;
+    char id[STORE_ID_LEN];
+    CHECK_EQ(store_import(s, scratch("copy.json"), &what, id, err, sizeof err), 0);
+    CHECK_EQ(what, STORE_DUPLICATE);
+    CHECK(strstr(err, "already in the store; skipped") != NULL);
+    free(bytes);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), 3);
+
+    /* A file that does not load is bad input (2) and leaves nothing behind. */
+    CHECK_EQ(store_import(s, DATA "truncated.json", &what, id, err, sizeof err), 2);
+    CHECK(strstr(err, "truncated.json") != NULL);
+    CHECK_EQ(store_import(s, DATA, &what, id, err, sizeof err), 2);
+    CHECK(strstr(err, "is a folder") != NULL);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), 3);
+
+    /* Every iteration row the loader reads is a row of the table. */
+    for (size_t i = 0; i < 3; i++) {
+        struct result_file f;
+        REQUIRE(results_load(files[i], &f, err, sizeof err) == 0);
+        size_t nrows = 0;
+        for (size_t b = 0; b < f.nbenches; b++)
+            nrows += f.benches[b].nreps;
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM rows r JOIN runs u ON u.id = r.run_id"
+                 " JOIN machines m ON m.id = u.machine_id WHERE m.host = '%s' AND u.date = '%s'",
+                 results_context_str(&f, "host_name"), results_context_str(&f, "date"));
+        CHECK_EQ(query_int(db, sql), nrows);
+        results_free(&f);
+    }
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM machines"), 3);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM rows WHERE impl = 'goc' AND benchmark ="
+                           " 'chan/spsc/cap=1024/size=8' AND real_ns > 0"),
+             query_int(db, "SELECT count(*) FROM rows WHERE name ="
+                           " 'chan/spsc/cap=1024/size=8/impl=goc'"));
+
+    /* Export gives back the exact bytes, by full id or a prefix. */
+    for (size_t i = 0; i < 3; i++) {
+        struct store *t;
+        REQUIRE(store_open(db, false, &t, err, sizeof err) == 0);
+        REQUIRE(store_import(t, files[i], &what, id, err, sizeof err) == 0);
+        CHECK_EQ(what, STORE_DUPLICATE);
+        char *got, prefix[8], full[STORE_ID_LEN];
+        size_t glen, wlen;
+        snprintf(prefix, sizeof prefix, "%.6s", id);
+        REQUIRE(store_run_bytes(t, i == 0 ? id : prefix, &got, &glen, full, err, sizeof err) == 0);
+        CHECK_STR(full, id);
+        char *want = slurp(files[i], &wlen);
+        CHECK(glen == wlen && memcmp(got, want, wlen) == 0);
+        free(got);
+        free(want);
+        store_close(t);
+    }
+    /* References, as compare takes them after '@': the run loads as its file does. */
+    static const char *const refs[] = {"alpha", "commit:a1b2c3d4", "vm", "beta"};
+    static const char *const want_of[] = {DATA "alpha-base.json", DATA "alpha-base.json",
+                                          REF "run-a.json", DATA "beta.json"};
+    for (size_t i = 0; i < 4; i++) {
+        struct result_file a, b;
+        if (store_load_ref(s, refs[i], &a, err, sizeof err) != 0)
+            fprintf(stderr, "@%s: %s\n", refs[i], err);
+        REQUIRE(results_load(want_of[i], &b, err, sizeof err) == 0);
+        CHECK(a.root != NULL && json_equal(a.root, b.root));
+        CHECK_EQ(a.nbenches, b.nbenches);
+        CHECK(a.path != NULL && strncmp(a.path, "@", 1) == 0);
+        results_free(&a);
+        results_free(&b);
+    }
+    struct result_file none;
+    CHECK_EQ(store_load_ref(s, "gamma", &none, err, sizeof err), 2);
+    CHECK(strstr(err, "@gamma: no machine of that host name") != NULL);
+    CHECK_EQ(store_load_ref(s, "commit:ffff", &none, err, sizeof err), 2);
+    results_free(&none);
+
+    char *got;
+    size_t glen;
+    CHECK_EQ(store_run_bytes(s, "0000000000000000", &got, &glen, id, err, sizeof err), 2);
+    CHECK(strstr(err, "no run 0000000000000000") != NULL);
+    CHECK_EQ(store_run_bytes(s, "xyz", &got, &glen, id, err, sizeof err), 2);
+    CHECK(strstr(err, "is not a run id") != NULL);
+    store_close(s);
+}
+
+/* A copy of alpha-base.json with context.chanbench changed by set (complete, paired). */
+static const char *
+variant(const char *name, json_t *complete, json_t *paired) {
+    json_error_t je;
+    json_t *root = json_load_file(DATA "alpha-base.json", 0, &je);
+    REQUIRE(root != NULL);
+    json_t *cb = json_object_get(json_object_get(root, "context"), "chanbench");
+    if (complete != NULL)
+        json_object_set_new(cb, "complete", complete);
+    if (paired != NULL)
+        json_object_set_new(cb, "paired", paired);
+    const char *path = scratch(name);
+    REQUIRE(json_dump_file(root, path, JSON_INDENT(2)) == 0);
+    json_decref(root);
+    return path;
+}
+
+static void
+test_interrupted_then_resumed(void) {
+    const char *db = scratch("resume.sqlite");
+    struct store *s;
+    char err[1024];
+    REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
+    const char *partial = variant("partial.json", json_false(), NULL);
+    CHECK_EQ(import_ok(s, partial), STORE_IMPORTED);
+    CHECK_EQ(import_ok(s, partial), STORE_DUPLICATE);
+    CHECK_EQ(query_int(db, "SELECT complete FROM runs"), 0);
+    /* The complete file of the same run replaces it; then it is a duplicate like any. */
+    CHECK_EQ(import_ok(s, DATA "alpha-base.json"), STORE_REPLACED);
+    CHECK_EQ(import_ok(s, partial), STORE_DUPLICATE);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs WHERE complete = 1"), 1);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), 1);
+    store_close(s);
+}
+
+/* list and machines into a string. */
+static char *
+print_to_string(struct store *s, int (*fn)(struct store *, FILE *, char *, size_t)) {
+    char *text = NULL, err[1024];
+    size_t len = 0;
+    FILE *o = open_memstream(&text, &len);
+    REQUIRE(o != NULL);
+    int code = fn(s, o, err, sizeof err);
+    fclose(o);
+    if (code != 0)
+        fprintf(stderr, "%s\n", err);
+    CHECK_EQ(code, 0);
+    return text;
+}
+
+static void
+require_text(const char *text, const char *want) {
+    if (strstr(text, want) == NULL)
+        fprintf(stderr, "want \"%s\" in:\n%s\n", want, text);
+    CHECK(strstr(text, want) != NULL);
+}
+
+static void
+test_list_and_machines(void) {
+    const char *db = scratch("print.sqlite");
+    struct store *s;
+    char err[1024];
+    REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
+    CHECK_EQ(store_machines(s, stdout, err, sizeof err), 2);
+    CHECK(strstr(err, "no runs in the store") != NULL);
+
+    json_t *paired = json_pack(
+        "[{s:s, s:s, s:s, s:s, s:s, s:f, s:[f, f], s:i},"
+        " {s:s, s:s, s:s, s:s, s:s, s:f, s:[f, f], s:i}]",
+        "benchmark", "chan/spsc/cap=1024/size=8", "numerator", "goc", "denominator", "go", "metric",
+        "real_time", "mode", "all", "ratio", 0.375, "ci", 0.25, 0.5, "rounds", 8, "benchmark",
+        "chan/spsc/cap=1024/size=8", "numerator", "goc", "denominator", "go", "metric", "cpu_time",
+        "mode", "all", "ratio", 9.0, "ci", 8.0, 10.0, "rounds", 8);
+    REQUIRE(paired != NULL);
+    CHECK_EQ(import_ok(s, variant("paired.json", NULL, paired)), STORE_IMPORTED);
+    CHECK_EQ(import_ok(s, DATA "beta.json"), STORE_IMPORTED);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM ratios"), 2);
+
+    char *text = print_to_string(s, store_list);
+    require_text(text, "machines:");
+    require_text(text, "runs:");
+    require_text(text, "Intel(R) Xeon(R) CPU @ 2.20GHz");
+    require_text(text, "AMD EPYC 7B13 64-Core Processor");
+    require_text(text, "1/8/16");
+    require_text(text, "a1b2c3d4e5f6");
+    require_text(text, "2024-06-02T12:00:00Z");
+    CHECK(strstr(text, "machines:") < strstr(text, "runs:"));
+    free(text);
+
+    text = print_to_string(s, store_machines);
+    require_text(text, "alpha");
+    require_text(text, "beta");
+    /* A benchmark's cell is its median over the machine's floor (chan/ by the ring's
+     * 9 ns, chan/pingpong by the 60 ns round trip on alpha), as compare --normalize does. */
+    struct result_file f;
+    REQUIRE(results_load(DATA "alpha-base.json", &f, err, sizeof err) == 0);
+    static const char *const names[] = {"chan/spsc/cap=1024/size=8/impl=goc",
+                                        "chan/pingpong/cap=0/impl=goc"};
+    static const double floors[] = {9.0, 60.0};
+    for (size_t k = 0; k < 2; k++) {
+        const struct result_bench *b = results_find(&f, names[k]);
+        REQUIRE(b != NULL);
+        char want[128];
+        snprintf(want, sizeof want, " %.3g ", stats_median(b->real_time, b->nreps) / floors[k]);
+        const char *line = strstr(text, names[k]);
+        REQUIRE(line != NULL);
+        size_t len = strcspn(line, "\n");
+        char row[512];
+        snprintf(row, sizeof row, "%.*s", (int)len, line);
+        if (strstr(row, want) == NULL)
+            fprintf(stderr, "want \"%s\" in \"%s\"\n", want, row);
+        CHECK(strstr(row, want) != NULL);
+    }
+    results_free(&f);
+    /* lock/ rows have no floor: left out, and counted. */
+    CHECK(strstr(text, "\nlock/mutex/") == NULL);
+    require_text(text, "have no floor");
+    /* The wall-time ratio against go, with its interval; not the cpu_time one. */
+    require_text(text, "chan/spsc/cap=1024/size=8 goc/go");
+    require_text(text, "0.375 [0.25, 0.5]");
+    CHECK(strstr(text, "9 [8, 10]") == NULL);
+    free(text);
+    store_close(s);
+}
+
+static void
+test_refused_stores(void) {
+    /* Not a database at all. */
+    const char *junk = scratch("junk.sqlite");
+    char text[8192];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)('a' + i % 26);
+    spit(junk, text, sizeof text);
+    expect_refused(junk, true, "not a usable results store");
+    expect_refused(junk, false, "not a usable results store");
+
+    /* Someone else's SQLite database. */
+    const char *foreign = scratch("foreign.sqlite");
+    exec_sql(foreign, "CREATE TABLE t(x); INSERT INTO t VALUES(1)");
+    expect_refused(foreign, true, "not a chanbench results store");
+
+    /* A store of a newer schema. */
+    const char *newer = scratch("newer.sqlite");
+    struct store *s;
+    char err[1024];
+    REQUIRE(store_open(newer, true, &s, err, sizeof err) == 0);
+    REQUIRE(import_ok(s, DATA "alpha-few.json") == STORE_IMPORTED);
+    store_close(s);
+    exec_sql(newer, "UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+    expect_refused(newer, true, "store schema 99 is newer");
+
+    /* A store whose pages past the first are overwritten: it opens (the schema is on page
+     * one), but every query and import is refused with 2 and the file stays as it is. */
+    const char *broken = scratch("broken.sqlite");
+    REQUIRE(store_open(broken, true, &s, err, sizeof err) == 0);
+    REQUIRE(import_ok(s, DATA "alpha-few.json") == STORE_IMPORTED);
+    store_close(s);
+    size_t n0, n1;
+    char *bytes = slurp(broken, &n0);
+    long long page = query_int(broken, "PRAGMA page_size");
+    REQUIRE((size_t)page < n0);
+    memset(bytes + page, 0xa5, n0 - (size_t)page);
+    spit(broken, bytes, n0);
+    if (store_open(broken, false, &s, err, sizeof err) == 0) {
+        CHECK_EQ(store_list(s, stdout, err, sizeof err), 2);
+        CHECK(strstr(err, "not a usable results store") != NULL);
+        enum store_import what;
+        char id[STORE_ID_LEN];
+        CHECK_EQ(store_import(s, DATA "beta.json", &what, id, err, sizeof err), 2);
+        store_close(s);
+    } else {
+        CHECK(strstr(err, "not a usable results store") != NULL);
+    }
+    char *after = slurp(broken, &n1);
+    CHECK(n0 == n1 && memcmp(bytes, after, n0) == 0);
+    free(bytes);
+    free(after);
+}
+
+/* Several processes import different files into one store at the same moment (released
+ * together through a pipe): every run lands. Without the busy timeout all but one fail. */
+static void
+test_concurrent_imports(void) {
+    const char *db = scratch("concurrent.sqlite");
+    static const char *const files[] = {DATA "alpha-base.json", DATA "beta.json", REF "run-a.json",
+                                        REF "run-b.json"};
+    enum { N = sizeof files / sizeof files[0] };
+    int go[2];
+    REQUIRE(pipe(go) == 0);
+    pid_t pids[N];
+    for (int i = 0; i < N; i++) {
+        pids[i] = fork();
+        REQUIRE(pids[i] >= 0);
+        if (pids[i] == 0) {
+            close(go[1]);
+            char c;
+            if (read(go[0], &c, 1) != 0) /* EOF: the parent released everyone */
+                _exit(3);
+            char err[1024];
+            int code = store_record_file(db, files[i], err, sizeof err);
+            if (code != 0)
+                fprintf(stderr, "child %d: %s\n", i, err);
+            _exit(code);
+        }
+    }
+    close(go[0]);
+    close(go[1]);
+    for (int i = 0; i < N; i++) {
+        int status;
+        REQUIRE(waitpid(pids[i], &status, 0) == pids[i]);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), N);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM meta"), 1);
+    /* Recording a run that is there already is not an error. */
+    char err[1024];
+    CHECK_EQ(store_record_file(db, files[0], err, sizeof err), 0);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), N);
+}
+
+int
+main(void) {
+    strcpy(dir, "/tmp/store_test_XXXXXX");
+    REQUIRE(mkdtemp(dir) != NULL);
+    test_schema();
+    test_roundtrip();
+    test_interrupted_then_resumed();
+    test_list_and_machines();
+    test_refused_stores();
+    test_concurrent_imports();
+    int rc = check_result("store_test");
+    if (rc == 0) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
+    }
+    return rc;
+}
