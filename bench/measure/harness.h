@@ -174,6 +174,9 @@ const char *bench_param_str(const struct bench_instance *inst, const char *key);
  * count when --threads (or a profile) asked for it. For the scenarios' valid(). */
 bool bench_threads_fit(const struct bench_instance *inst, const char *key);
 
+/* The PUs this process may use (at least 1). */
+long bench_allowed_pus(void);
+
 /* What run() receives for one call (one warm-up trial or one repetition). */
 struct bench_run {
     const struct bench_instance *inst; /* which benchmark: name, params, impl */

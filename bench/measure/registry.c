@@ -44,10 +44,15 @@ bench_param_str(const struct bench_instance *inst, const char *key) {
     return find_kv(inst, key)->value;
 }
 
+long
+bench_allowed_pus(void) {
+    long pus = topo_num_allowed();
+    return pus > 0 ? pus : 1;
+}
+
 bool
 bench_threads_fit(const struct bench_instance *inst, const char *key) {
-    long pus = topo_num_allowed();
-    return inst->threads_asked || bench_param_int(inst, key) <= 2 * (pus > 0 ? pus : 1);
+    return inst->threads_asked || bench_param_int(inst, key) <= 2 * bench_allowed_pus();
 }
 
 long long

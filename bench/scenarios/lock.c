@@ -291,15 +291,6 @@ lock_extras(struct bench_run *r, struct lock_bench *lb) {
     bench_extra(r, "latency_sample_every", LOCK_SAMPLE_EVERY);
 }
 
-static long
-allowed_pus(void) {
-    cpu_set_t set;
-    long pus = 1;
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-        pus = CPU_COUNT(&set);
-    return pus > 0 ? pus : 1;
-}
-
 static bool
 threads_valid(const struct bench_instance *inst) {
     return bench_threads_fit(inst, "threads");
@@ -312,7 +303,7 @@ threads_valid(const struct bench_instance *inst) {
 static bool
 ck_mcs_fits(const struct bench_instance *inst) {
     return strcmp(bench_impl_name(inst), "ck") != 0 ||
-           bench_param_int(inst, "threads") <= allowed_pus();
+           bench_param_int(inst, "threads") <= bench_allowed_pus();
 }
 
 static bool
