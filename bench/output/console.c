@@ -260,35 +260,95 @@ impl_notes(FILE *out, const struct engine *e) {
     }
 }
 
+/* Add fragment f (len n) to line unless it is there already, "; " between fragments. */
+static void
+add_fragment(char *line, size_t cap, const char *prefix, const char *f, size_t n) {
+    char frag[512];
+    snprintf(frag, sizeof frag, "%s%.*s", prefix, (int)n, f);
+    for (const char *at = strstr(line, frag); at != NULL; at = strstr(at + 1, frag)) {
+        size_t fl = strlen(frag);
+        bool starts = at == line || (at >= line + 2 && at[-2] == ';' && at[-1] == ' ');
+        if (starts && (at[fl] == '\0' || at[fl] == ';'))
+            return;
+    }
+    size_t used = strlen(line);
+    snprintf(line + used, cap - used, "%s%s", used > 0 ? "; " : "", frag);
+}
+
+/* What makes a figure shaky, one line per benchmark: an arm that varies between rounds is
+ * said once however many ratios it is in; outliers and short intervals belong to a ratio and
+ * name it. The results file keeps the same warnings per ratio (context.chanbench.paired). */
+static void
+stability_warnings(FILE *out, const struct engine *e) {
+    bool header = false;
+    for (int g = 0; g < e->ngroups; g++) {
+        char line[4096] = "";
+        for (size_t i = 0; i < e->npaired; i++) {
+            const struct paired_row *p = &e->paired[i];
+            if (p->metric != PAIRED_REAL || p->group != g || p->warn[0] == '\0')
+                continue;
+            char ratio[160];
+            snprintf(ratio, sizeof ratio, "goc/%s%s%s ", p->denominator,
+                     p->mode >= 0 ? " in mode " : "",
+                     p->mode >= 0 ? e->modes.m[p->mode].label : "");
+            for (const char *f = p->warn; *f != '\0';) {
+                const char *semi = strstr(f, "; ");
+                size_t n = semi != NULL ? (size_t)(semi - f) : strlen(f);
+                char frag[512];
+                snprintf(frag, sizeof frag, "%.*s", (int)n, f);
+                bool arm = strstr(frag, " varies ") != NULL;
+                add_fragment(line, sizeof line, arm ? "" : ratio, f, n);
+                f += n + (semi != NULL ? 2 : 0);
+            }
+        }
+        if (line[0] == '\0')
+            continue;
+        if (!header)
+            fprintf(out, "\nstability warnings (wall time), per benchmark:\n");
+        header = true;
+        fprintf(out, "  %s: %s\n", e->groups[g], line);
+    }
+}
+
+static void
+machine_modes(FILE *out, const struct engine *e) {
+    const struct mode_set *ms = &e->modes;
+    if (ms->n == 0)
+        return;
+    fprintf(out,
+            "\nmachine modes: %d, from %zu core-to-core probes of ~1 ms around the chunks "
+            "(%zu chunk%s straddled two modes, %zu unprobed); steal %.0f ms over the run\n",
+            ms->n, ms->total, e->straddling, e->straddling == 1 ? "" : "s", e->unprobed,
+            e->steal_ms);
+    for (int k = 0; k < ms->n; k++)
+        fprintf(out, "  mode %-8s round trip %7.1f ns, %4.1f%% of the probes\n", ms->m[k].label,
+                ms->m[k].floor_ns, ms->m[k].share * 100);
+}
+
+/* Notes and warnings first, then the CPU and p99 tables, then the machine's modes and the
+ * wall-time table: the headline is what a person sees last. */
 void
 report_paired(FILE *out, const struct run_info *info) {
     const struct engine *e = info->engine;
     if (e == NULL)
         return;
     impl_notes(out, e);
+    stability_warnings(out, e);
     const struct mode_set *ms = &e->modes;
-    if (ms->n > 0) {
-        fprintf(out,
-                "\nmachine modes: %d, from %zu core-to-core probes of ~1 ms around the chunks "
-                "(%zu chunk%s straddled two modes, %zu unprobed); steal %.0f ms over the run\n",
-                ms->n, ms->total, e->straddling, e->straddling == 1 ? "" : "s", e->unprobed,
-                e->steal_ms);
-        for (int k = 0; k < ms->n; k++)
-            fprintf(out, "  mode %-8s round trip %7.1f ns, %4.1f%% of the probes\n", ms->m[k].label,
-                    ms->m[k].floor_ns, ms->m[k].share * 100);
-    }
-    if (e->npaired == 0)
-        return;
     static const char *const what[] = {"wall time per operation", "CPU time per operation",
                                        "p99 latency"};
-    for (int m = PAIRED_REAL; m <= PAIRED_P99; m++) {
+    static const enum paired_metric order[] = {PAIRED_P99, PAIRED_CPU, PAIRED_REAL};
+    for (size_t o = 0; o < sizeof order / sizeof order[0] && e->npaired > 0; o++) {
+        enum paired_metric m = order[o];
+        if (m == PAIRED_REAL)
+            machine_modes(out, e);
         char title[400];
         snprintf(title, sizeof title,
                  "paired ratios of %s, all rounds: median of the per-round ratios goc/<impl> "
                  "[95%% interval]; below 1: goc is faster; ~ no difference (the interval holds "
                  "1); ? too few rounds for an interval (range shown)",
                  what[m]);
-        paired_table(out, e, (enum paired_metric)m, -1, title);
+        paired_table(out, e, m, -1, title);
         if (m != PAIRED_REAL)
             continue;
         for (int k = 0; k < ms->n && ms->n > 1; k++) {
@@ -299,21 +359,12 @@ report_paired(FILE *out, const struct run_info *info) {
             paired_table(out, e, PAIRED_REAL, k, title);
         }
     }
-    if (e->rounds < PAIRED_MIN_ROUNDS)
+    if (e->npaired == 0)
+        machine_modes(out, e);
+    if (e->npaired > 0 && e->rounds < PAIRED_MIN_ROUNDS)
         fprintf(out,
                 "\n%d rounds give no 95%% interval of a median (it needs %d): the brackets show "
                 "the range; run with --rounds %d or more\n",
                 e->rounds, PAIRED_MIN_ROUNDS, PAIRED_MIN_ROUNDS * 2);
-    bool header = false;
-    for (size_t i = 0; i < e->npaired; i++) {
-        const struct paired_row *p = &e->paired[i];
-        if (p->metric != PAIRED_REAL || p->warn[0] == '\0')
-            continue;
-        if (!header)
-            fprintf(out, "\nstability warnings (wall time):\n");
-        header = true;
-        fprintf(out, "  %s goc/%s%s%s: %s\n", e->groups[p->group], p->denominator,
-                p->mode >= 0 ? " in mode " : "", p->mode >= 0 ? ms->m[p->mode].label : "", p->warn);
-    }
     fflush(out);
 }

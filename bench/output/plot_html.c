@@ -54,8 +54,9 @@ static const char page_css[] =
     "table.paired th{background:#f0f0f0}\n"
     "table.paired td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "table.paired td.name{font-family:ui-monospace,monospace;white-space:nowrap}\n"
-    "tr.faster td.r{color:#117a5c}tr.slower td.r{color:#b34700}tr.same td.r{color:#666}\n"
-    "tr.control td{background:#f6f5fb}\n"
+    "td.faster{color:#117a5c}td.slower{color:#b34700}td.same{color:#777}\n"
+    "td small{display:block;color:#888;font-size:.82em}td.control{background:#f6f5fb}\n"
+    "details{margin:.6em 0}summary{cursor:pointer;color:#2a5db0}\n"
     "code{font-family:ui-monospace,monospace;font-size:.92em;overflow-wrap:anywhere}\n"
     "ul.toc{columns:2;padding-left:1.2em}\n"
     "figure{margin:1.2em 0 2em;background:#fff;border:1px solid #ddd;padding:10px}\n"
@@ -301,71 +302,140 @@ header(FILE *o, const struct result_file *f) {
     fputs("</table></div>\n", o);
 }
 
-/* One metric's overall paired ratios (mode "all"), the A/A control last; 0 rows: nothing. */
+/* Whether name is in list (n entries). */
+static bool
+listed(const char *const *list, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* The overall (mode "all") paired row of metric for benchmark b against den, or NULL. */
+static json_t *
+paired_row(json_t *pa, const char *metric, const char *b, const char *den) {
+    size_t i;
+    json_t *p;
+    json_array_foreach(pa, i, p) {
+        const char *me = json_string_value(json_object_get(p, "metric"));
+        const char *mode = json_string_value(json_object_get(p, "mode"));
+        const char *pb = json_string_value(json_object_get(p, "benchmark"));
+        const char *pd = json_string_value(json_object_get(p, "denominator"));
+        if (me != NULL && strcmp(me, metric) == 0 && mode != NULL && strcmp(mode, "all") == 0 &&
+            pb != NULL && strcmp(pb, b) == 0 && pd != NULL && strcmp(pd, den) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* One metric's overall paired ratios as the console prints them: a row per benchmark, a
+ * column per implementation goc is divided by (the A/A control last), each cell the ratio
+ * with its interval, coloured by what the interval says. 0 rows: nothing. */
 static size_t
 paired_table(FILE *o, const struct result_file *f, const char *metric, const char *what) {
     json_t *pa = json_object_get(f->chanbench, "paired");
-    size_t rows = 0, i;
+    size_t n = json_array_size(pa), nb = 0, nd = 0, i;
+    const char **bench = calloc(n + 1, sizeof *bench), **dens = calloc(n + 1, sizeof *dens);
+    if (bench == NULL || dens == NULL)
+        plot_oom();
     json_t *p;
     for (int pass = 0; pass < 2; pass++)
         json_array_foreach(pa, i, p) {
             const char *me = json_string_value(json_object_get(p, "metric"));
             const char *mode = json_string_value(json_object_get(p, "mode"));
             const char *b = json_string_value(json_object_get(p, "benchmark"));
-            const char *num = json_string_value(json_object_get(p, "numerator"));
             const char *den = json_string_value(json_object_get(p, "denominator"));
-            json_t *ci = json_object_get(p, "ci");
             if (me == NULL || strcmp(me, metric) != 0 || mode == NULL || strcmp(mode, "all") != 0 ||
                 b == NULL || den == NULL)
                 continue;
-            bool control = strstr(den, ".control") != NULL;
-            if (control != (pass == 1))
+            if (pass == 0 && !listed(bench, nb, b))
+                bench[nb++] = b;
+            if ((strstr(den, ".control") != NULL) == (pass == 1) && !listed(dens, nd, den))
+                dens[nd++] = den;
+        }
+    if (nb > 0) {
+        fputs("<h3>", o);
+        fputs(what, o);
+        fputs("</h3>\n<div class=\"scroll\"><table class=\"paired\">\n<tr><th>benchmark</th>", o);
+        for (size_t d = 0; d < nd; d++) {
+            fputs("<th>goc/", o);
+            put_esc(o, dens[d]);
+            fputs("</th>", o);
+        }
+        fputs("</tr>\n", o);
+    }
+    for (size_t k = 0; k < nb; k++) {
+        fputs("<tr><td class=\"name\">", o);
+        put_esc(o, bench[k]);
+        fputs("</td>", o);
+        for (size_t d = 0; d < nd; d++) {
+            bool control = strstr(dens[d], ".control") != NULL;
+            json_t *row = paired_row(pa, metric, bench[k], dens[d]);
+            if (row == NULL) {
+                fprintf(o, "<td class=\"none%s\"></td>", control ? " control" : "");
                 continue;
-            if (rows++ == 0) {
-                fputs("<h3>", o);
-                fputs(what, o);
-                fputs("</h3>\n<div class=\"scroll\"><table class=\"paired\">\n<tr><th>benchmark"
-                      "</th><th>numerator</th><th>denominator</th><th>ratio</th><th>95% "
-                      "interval</th><th></th><th>rounds</th><th>mode</th></tr>\n",
-                      o);
             }
-            double r = json_number_value(json_object_get(p, "ratio"));
+            json_t *ci = json_object_get(row, "ci");
+            double r = json_number_value(json_object_get(row, "ratio"));
             double lo = json_number_value(json_array_get(ci, 0)),
                    hi = json_number_value(json_array_get(ci, 1));
-            bool ci_ok = json_is_true(json_object_get(p, "ci_ok"));
+            bool ci_ok = json_is_true(json_object_get(row, "ci_ok"));
             bool holds1 = lo <= 1 && hi >= 1;
-            const char *cls = holds1 ? "same" : r < 1 ? "faster" : "slower";
-            fprintf(o, "<tr class=\"%s%s\"><td class=\"name\">", cls, control ? " control" : "");
-            put_esc(o, b);
-            fputs("</td><td>", o);
-            put_esc(o, num != NULL ? num : "goc");
-            fputs("</td><td>", o);
-            put_esc(o, den);
-            fputs("</td><td class=\"num r\">", o);
+            fprintf(o, "<td class=\"num %s%s\" title=\"%lld rounds\">",
+                    holds1  ? "same"
+                    : r < 1 ? "faster"
+                            : "slower",
+                    control ? " control" : "", int_of(row, "rounds", 0));
             put_num(o, r);
-            fputs("</td><td class=\"num r\">[", o);
+            fputs(" <small>[", o);
             put_num(o, lo);
             fputs(" &ndash; ", o);
             put_num(o, hi);
-            fprintf(o, "]</td><td class=\"num\">%s%s</td><td class=\"num\">%lld</td><td>",
-                    holds1 ? "~" : "", ci_ok ? "" : "?", int_of(p, "rounds", 0));
-            put_esc(o, mode);
-            fputs("</td></tr>\n", o);
+            fprintf(o, "]%s%s</small></td>", holds1 ? " ~" : "", ci_ok ? "" : " ?");
         }
-    if (rows > 0)
+        fputs("</tr>\n", o);
+    }
+    if (nb > 0)
         fputs("</table></div>\n", o);
-    return rows;
+    free(bench);
+    free(dens);
+    return nb;
+}
+
+/* What makes a figure shaky, one item per benchmark, as the console says it. */
+static void
+warnings(FILE *o, json_t *pa) {
+    size_t i, nw = 0;
+    json_t *p;
+    const char *last = NULL;
+    json_array_foreach(pa, i, p) {
+        const char *w = json_string_value(json_object_get(p, "warnings"));
+        const char *me = json_string_value(json_object_get(p, "metric"));
+        const char *mode = json_string_value(json_object_get(p, "mode"));
+        const char *b = json_string_value(json_object_get(p, "benchmark"));
+        if (w == NULL || w[0] == '\0' || me == NULL || strcmp(me, "real_time") != 0 ||
+            mode == NULL || strcmp(mode, "all") != 0 || b == NULL)
+            continue;
+        if (nw++ == 0)
+            fputs("<details><summary>stability warnings (wall time)</summary>\n<ul>\n", o);
+        bool same = last != NULL && strcmp(last, b) == 0;
+        if (!same) {
+            fputs(last != NULL ? "</li>\n<li><code>" : "<li><code>", o);
+            put_esc(o, b);
+            fputs("</code>", o);
+        }
+        fputs(same ? "; goc/" : ": goc/", o);
+        put_esc(o, json_string_value(json_object_get(p, "denominator")));
+        fputs(" ", o);
+        put_esc(o, w);
+        last = b;
+    }
+    if (nw > 0)
+        fputs("</li>\n</ul>\n</details>\n", o);
 }
 
 static void
 paired(FILE *o, const struct result_file *f) {
-    static const struct {
-        const char *metric, *what;
-    } metrics[] = {
-        {"real_time", "wall time per operation"},
-        {"cpu_time", "CPU time per operation"},
-        {"p99", "p99 latency"},
-    };
     json_t *pa = json_object_get(f->chanbench, "paired");
     if (json_array_size(pa) == 0) {
         fputs("<p class=\"note\">No paired ratios: a run with one implementation, or from "
@@ -374,33 +444,17 @@ paired(FILE *o, const struct result_file *f) {
         return;
     }
     fputs("<p class=\"note\">Paired ratios over all rounds: the median of the per-round ratios "
-          "numerator/denominator with its 95% interval; below 1: goc is faster. ~ no difference "
-          "(the interval holds 1); ? too few rounds for an interval (the range is shown). The "
-          "A/A control (goc against itself) must read 1.</p>\n",
+          "goc/<em>impl</em> with its 95% interval; below 1 (green): goc is faster, above 1 "
+          "(orange): slower; ~ and grey: no difference (the interval holds 1); ? too few rounds "
+          "for an interval (the range is shown). The A/A control (goc against itself) must read "
+          "1. Hover a cell for its rounds.</p>\n",
           o);
-    for (size_t m = 0; m < sizeof metrics / sizeof metrics[0]; m++)
-        paired_table(o, f, metrics[m].metric, metrics[m].what);
-    /* What makes a figure shaky, as the console says it after the tables. */
-    size_t i, nw = 0;
-    json_t *p;
-    json_array_foreach(pa, i, p) {
-        const char *w = json_string_value(json_object_get(p, "warnings"));
-        const char *me = json_string_value(json_object_get(p, "metric"));
-        const char *mode = json_string_value(json_object_get(p, "mode"));
-        if (w == NULL || w[0] == '\0' || me == NULL || strcmp(me, "real_time") != 0 ||
-            mode == NULL || strcmp(mode, "all") != 0)
-            continue;
-        fputs(nw++ == 0 ? "<h3>stability warnings (wall time)</h3>\n<ul>\n" : "", o);
-        fputs("<li><code>", o);
-        put_esc(o, json_string_value(json_object_get(p, "benchmark")));
-        fputs("</code> goc/", o);
-        put_esc(o, json_string_value(json_object_get(p, "denominator")));
-        fputs(": ", o);
-        put_esc(o, w);
-        fputs("</li>\n", o);
-    }
-    if (nw > 0)
-        fputs("</ul>\n", o);
+    paired_table(o, f, "real_time", "wall time per operation");
+    fputs("<details><summary>CPU time per operation and p99 latency</summary>\n", o);
+    paired_table(o, f, "cpu_time", "CPU time per operation");
+    paired_table(o, f, "p99", "p99 latency");
+    fputs("</details>\n", o);
+    warnings(o, pa);
 }
 
 /* Whether s at p starts with lit. */
@@ -558,8 +612,6 @@ plot_html_write(const struct plot_state *st, const struct result_file *files, si
             fputs("</h2>\n", o);
         }
         header(o, &files[i]);
-        fputs(nf > 1 ? "<h3>paired ratios</h3>\n" : "<h2>Paired ratios</h2>\n", o);
-        paired(o, &files[i]);
     }
     fputs("<h2>Charts</h2>\n", o);
     size_t *order = calloc(st->drawn + 1, sizeof *order);
@@ -590,6 +642,16 @@ plot_html_write(const struct plot_state *st, const struct result_file *files, si
     for (size_t k = 0; k < st->drawn; k++)
         figure(o, st->dir, &st->charts[order[k]], k);
     free(order);
+    /* The tables after the charts: the forest chart says the same at a glance. */
+    fputs("<h2>Paired ratios</h2>\n", o);
+    for (size_t i = 0; i < nf; i++) {
+        if (nf > 1) {
+            fprintf(o, "<h3>%c: ", (char)(i < 26 ? 'A' + i : '?'));
+            put_esc(o, files[i].path);
+            fputs("</h3>\n", o);
+        }
+        paired(o, &files[i]);
+    }
     fputs("</main>\n</body>\n</html>\n", o);
     if (fclose(o) != 0)
         plot_oom();

@@ -275,11 +275,17 @@ test_page(void) {
     CHECK_RUN(r, strstr(page, "<tr><th>CPU</th><td>Oxide Virtual Turin-like Processor") != NULL);
     CHECK_RUN(r, strstr(page, "<tr><th>virtualised</th><td>yes, bhyve</td>") != NULL);
     CHECK_RUN(r, strstr(page, "mode 67ns: round trip 67.3 ns") != NULL);
-    CHECK_RUN(r, strstr(page, "<td class=\"name\">chan/spsc/cap=64/size=8</td><td>goc</td>"
-                              "<td>naive</td><td class=\"num r\">0.0185</td>") != NULL);
-    CHECK_RUN(r, strstr(page, "<td>goc.control</td><td class=\"num r\">0.941</td><td "
-                              "class=\"num r\">[0.738 &ndash; 1.386]</td><td class=\"num\">~</td>"
-                              "<td class=\"num\">8</td><td>all</td>") != NULL);
+    /* A row per benchmark, a column per implementation goc is divided by, the control last. */
+    CHECK_RUN(r, strstr(page, "<tr><th>benchmark</th><th>goc/naive</th><th>goc/goc.control</th>"
+                              "</tr>") != NULL);
+    CHECK_RUN(r, strstr(page, "<td class=\"name\">chan/spsc/cap=64/size=8</td><td class=\"num "
+                              "faster\" title=\"8 rounds\">0.0185 <small>[0.0147 &ndash; "
+                              "0.0235]</small></td>") != NULL);
+    CHECK_RUN(r, strstr(page, "<td class=\"num same control\" title=\"8 rounds\">0.941 <small>"
+                              "[0.738 &ndash; 1.386] ~</small></td>") != NULL);
+    /* The charts come before the tables. */
+    if (gp)
+        CHECK_RUN(r, strstr(page, "id=\"chart-forest\"") < strstr(page, "<h2>Paired ratios</h2>"));
     /* Escaped wherever they appear; never raw. */
     CHECK_RUN(r,
               strstr(page, "<h1>chanbench on vm&lt;i&gt;&amp;amp;&quot;q&quot;&lt;/i&gt;</h1>") !=
