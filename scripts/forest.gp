@@ -22,6 +22,9 @@ stats datafile using 4 nooutput
 hi = STATS_max > hi ? STATS_max : hi
 lo = lo > 0.9 ? 0.9 : lo
 hi = hi < 1.1 ? 1.1 : hi
+# Room for the longest label (tics are in a 9-point font, margins count 10-point characters).
+stats datafile using (strlen(strcol(1))) nooutput
+left = STATS_max * 0.85 + 3 > 20 ? STATS_max * 0.85 + 3 : 20
 
 set title sprintf("Paired ratios, goc against each implementation\n%s\n%s", machine, subtitle) noenhanced
 set xlabel "goc / implementation (log scale; left of 1: goc is faster)"
@@ -32,7 +35,7 @@ set ytics scale 0 font ",9"
 set grid xtics mxtics
 set key below center horizontal noenhanced
 set arrow from 1, graph 0 to 1, graph 1 nohead lw 1.5 lc rgb "black" dt 2
-set lmargin 46
+set lmargin left
 height = 160 + 22 * n
 
 colour(c) = c == 0 ? 0x1b9e77 : c == 1 ? 0x7f7f7f : c == 2 ? 0xd95f02 : 0x7570b3
