@@ -193,18 +193,21 @@ topo_str(const struct result_file *f, const char *key) {
 /* One line describing the machine and build of f. */
 static char *
 machine_line(const struct result_file *f) {
+    /* A full hash shortened to 12 digits, keeping a "-dirty" (or other) suffix whole. */
     const char *commit = ctx_or(f, "git_commit", "?");
+    size_t hex = strspn(commit, "0123456789abcdef");
+    int keep = (int)(hex > 12 ? 12 : hex);
     char alloc[128];
     const char *jv = results_context_str(f, "jemalloc_version");
     snprintf(alloc, sizeof alloc, "%s%s%s", ctx_or(f, "allocator", "?"), jv ? " " : "",
              jv ? jv : "");
     return tx_fmt(
-        "host %s, %s, %lld cores / %lld PUs, allowed CPUs %s, kernel %s, %s, commit %.12s, "
+        "host %s, %s, %lld cores / %lld PUs, allowed CPUs %s, kernel %s, %s, commit %.*s%s, "
         "%s, pin %s, allocator %s",
         ctx_or(f, "host_name", "?"), ctx_or(f, "cpu_model", "?"), topo_int(f, "cores"),
         topo_int(f, "pus"), topo_str(f, "allowed_cpus"), ctx_or(f, "kernel", "?"),
-        ctx_or(f, "compiler", "?"), commit, ctx_or(f, "date", "?"), ctx_or(f, "pin_policy", "?"),
-        alloc);
+        ctx_or(f, "compiler", "?"), keep, commit, commit + hex, ctx_or(f, "date", "?"),
+        ctx_or(f, "pin_policy", "?"), alloc);
 }
 
 static bool

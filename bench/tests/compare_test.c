@@ -166,6 +166,14 @@ test_same_machine(void) {
     CHECK_RUN(r, r->err[0] == '\0');
 }
 
+/* A commit is shortened to 12 digits, but a build from a changed tree keeps its "-dirty". */
+static void
+test_dirty_commit(void) {
+    struct run *r = run_compare(DATA "rounds.json", DATA "rounds.json", NULL);
+    CHECK_RUN(r, r->rc == 0);
+    CHECK_RUN(r, strstr(r->out, ", commit 7ac0adf-dirty, ") != NULL);
+}
+
 static void
 test_other_machine_and_few(void) {
     struct run *r =
@@ -261,6 +269,7 @@ main(void) {
     test_mwu_known_values();
     test_median_ci();
     test_same_machine();
+    test_dirty_commit();
     test_other_machine_and_few();
     test_formats_and_options();
     test_bad_input();
