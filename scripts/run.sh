@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)"
+# Only what the job runs: chanbench and the executors (the tests and fuzz targets are
+# scripts/test.sh's).
+cmake --build --preset release -j "$(nproc)" --target chanbench chanbench_peers
 bin=build/release/bench/chanbench
 mkdir -p results
 out="results/$(hostname -s)-$(date -u +%Y%m%dT%H%M%SZ).json"
