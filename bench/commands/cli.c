@@ -28,6 +28,8 @@ enum {
     OPT_NO_INTERLEAVE,
     OPT_NO_CONTROL,
     OPT_PEER_TIMEOUT,
+    OPT_STORE,
+    OPT_NO_STORE,
     OPT_RESUME,
     OPT_PROFILE,
 };
@@ -110,6 +112,8 @@ static const struct option run_longopts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"out", required_argument, NULL, OPT_OUT},
     {"resume", required_argument, NULL, OPT_RESUME},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"no-store", no_argument, NULL, OPT_NO_STORE},
     {"profile", required_argument, NULL, OPT_PROFILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -165,7 +169,12 @@ cli_usage_run(FILE *out) {
             "                     a regular file only (a symlink writes its target); - writes\n"
             "                     the JSON to stdout and the console table to stderr\n"
             "  --resume JOURNAL   continue an interrupted or failed run from its journal, with\n"
-            "                     its options and seed (only --out and --format may be given)\n"
+            "                     its options and seed (only --out, --format, --store and\n"
+            "                     --no-store may be given)\n"
+            "  --store PATH       the results store the run is recorded in (default\n"
+            "                     $CHANBENCH_STORE, else results/chanbench.sqlite; its folder\n"
+            "                     is created); see 'chanbench store --help'\n"
+            "  --no-store         do not record the run in the results store\n"
             "  -h, --help         this text\n"
             "\n"
             "Profiles (--impl, --threads, --filter, --rounds and --min-time given beside one\n"
@@ -192,9 +201,17 @@ cli_usage_run(FILE *out) {
             "(removed once they are written); an interrupted run or one whose results could\n"
             "not be written keeps it for --resume. SIGINT/SIGTERM stop after the current\n"
             "chunk and write what finished (marked incomplete); a second signal is absorbed,\n"
-            "a third stops at once, keeping only the journal. Exit status: 0 ok, 1 a\n"
-            "benchmark failed its own check, an executor failed, or the results could not be\n"
-            "written, 2 bad usage, 130/143 interrupted.\n");
+            "a third stops at once, keeping only the journal.\n"
+            "\n"
+            "Once the results file is written (not with --out -), the run is recorded in the\n"
+            "results store, an interrupted run too (its --resume replaces it there); a run the\n"
+            "store cannot take is a one-line warning, and 'chanbench store import FILE' records\n"
+            "it later. A sanitized build records only into a store named by --store or\n"
+            "$CHANBENCH_STORE.\n"
+            "\n"
+            "Exit status: 0 ok, 1 a benchmark failed its own check, an executor failed, or the\n"
+            "results could not be written, 2 bad usage, 130/143 interrupted; a run that could\n"
+            "not be recorded in the store keeps its status.\n");
 }
 
 void
@@ -337,8 +354,9 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
         if (c == -1)
             break;
         const char *arg = optarg;
-        if (c != OPT_OUT && c != OPT_FORMAT && c != OPT_RESUME && c != OPT_HELP && c != ':' &&
-            c != '?')
+        /* Where the results go (and the store) may change on --resume; what is measured not. */
+        if (c != OPT_OUT && c != OPT_FORMAT && c != OPT_RESUME && c != OPT_STORE &&
+            c != OPT_NO_STORE && c != OPT_HELP && c != ':' && c != '?')
             o->run_options_given = true;
         switch (c) {
         case OPT_FILTER:
@@ -467,6 +485,20 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
             }
             o->resume = arg;
             break;
+        case OPT_STORE:
+            if (*arg == '\0') {
+                rc = fail(err, errlen,
+                          "--store wants the path of a store file (e.g. "
+                          "results/chanbench.sqlite)");
+                goto out;
+            }
+            o->store = arg;
+            o->store_given = true;
+            break;
+        case OPT_NO_STORE:
+            o->no_store = true;
+            o->store_given = true;
+            break;
         case OPT_HELP:
             o->help = true;
             break;
@@ -496,8 +528,12 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
     }
     if (o->resume != NULL && o->run_options_given) {
         rc = fail(err, errlen,
-                  "--resume continues a run with the options in its journal; only --out and "
-                  "--format may be given with it");
+                  "--resume continues a run with the options in its journal; only --out, "
+                  "--format, --store and --no-store may be given with it");
+        goto out;
+    }
+    if (o->store != NULL && o->no_store) {
+        rc = fail(err, errlen, "--store and --no-store contradict each other: give one of them");
         goto out;
     }
     if (o->out != NULL && strcmp(o->out, "-") == 0 &&

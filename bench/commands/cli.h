@@ -63,7 +63,11 @@ struct run_options {
     enum out_format format;
     const char *out;        /* --out FILE, "-" for stdout, or NULL for the default name */
     const char *resume;     /* --resume JOURNAL, or NULL */
-    bool run_options_given; /* an option other than --out, --format, --resume, --help */
+    const char *store;      /* --store PATH, or NULL: store_default_path() */
+    bool no_store;          /* --no-store: the run is not recorded in the results store */
+    bool store_given;       /* --store or --no-store on this command line (wins on --resume) */
+    bool run_options_given; /* an option other than --out, --format, --resume, --store,
+                               --no-store, --help */
 };
 
 /* Parse argv (argv[0] is the subcommand, "run" or "list"; list accepts only --filter, --quick,

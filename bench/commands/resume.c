@@ -38,8 +38,8 @@ resumed_args_free(struct resumed_args *ra) {
 }
 
 /* --resume: open the journal and put its run's options into *o, with its seed and output file
- * (--out and --format of this command line win). -1 to go on, or an exit status after a
- * message. */
+ * (--out, --format, --store and --no-store of this command line win). -1 to go on, or an exit
+ * status after a message. */
 int
 resume_options(struct run_options *o, const struct bench_family *const *families,
                struct journal **jn, struct resumed_args *ra, void (*say)(const char *line)) {
@@ -75,6 +75,8 @@ resume_options(struct run_options *o, const struct bench_family *const *families
         }
     }
     const char *resume = o->resume, *out_given = o->out;
+    const char *store = o->store;
+    bool no_store = o->no_store, store_given = o->store_given;
     enum out_format format = o->format;
     cli_free(o);
     if (cli_parse(ra->argc, ra->argv, false, o, err, sizeof err) != 0) {
@@ -90,6 +92,10 @@ resume_options(struct run_options *o, const struct bench_family *const *families
     o->seed_given = true;
     o->out = out_given != NULL ? out_given : out;
     o->format = format;
+    if (store_given) { /* this command line's --store or --no-store wins over the journal's */
+        o->store = store;
+        o->no_store = no_store;
+    }
     if (strcmp(o->out, "-") == 0 && (o->format == FORMAT_CSV || o->format == FORMAT_GOBENCH)) {
         fprintf(stderr,
                 "chanbench run: --out - writes the JSON results to stdout, where --format %s "

@@ -21,6 +21,7 @@
 #include "report.h"
 #include "resume.h"
 #include "signals.h"
+#include "store.h"
 #include "floor.h"
 #include "topology.h"
 #include "trial.h"
@@ -541,6 +542,43 @@ run_summary(struct run *r) {
     return nfailed > 0 || !r->written ? 1 : 0;
 }
 
+/* The results file into the results store (docs/design.md, "Results store"), an interrupted
+ * run's too: the store replaces it with the file of its --resume. The file is the result and
+ * the store an index of files, so a store that cannot take it is a warning that says how to
+ * record it later, and the exit status stays the run's. */
+static void
+run_record(struct run *r, unsigned extras) {
+    if (!(extras & HARNESS_RUN_STORE) || !r->written || r->to_stdout || r->o.no_store)
+        return;
+    const char *env = getenv("CHANBENCH_STORE");
+    bool named = r->o.store != NULL || (env != NULL && env[0] != '\0');
+    if (machine_sanitized() && !named) {
+        /* Its timings are not results: they stay out of results/, as its results file does. */
+        fprintf(stderr, "chanbench run: not recorded in the results store: a sanitized build's "
+                        "timings are not results (--store PATH records it anyway)\n");
+        return;
+    }
+    const char *store = r->o.store != NULL ? r->o.store : store_default_path();
+    char err[4400], id[STORE_ID_LEN];
+    enum store_import what;
+    fflush(stdout);
+    if (store_record_file(store, r->path, &what, id, err, sizeof err) != 0) {
+        fprintf(stderr,
+                "chanbench run: WARNING: the run is not recorded in the results store: %s; its "
+                "results are in %s, and 'chanbench store%s%s import %s' records them\n",
+                err, r->path, r->o.store != NULL ? " --store " : "",
+                r->o.store != NULL ? r->o.store : "", r->path);
+        return;
+    }
+    if (what == STORE_DUPLICATE)
+        fprintf(stderr, "chanbench run: run %s is in %s already; not recorded again\n", id, store);
+    else
+        fprintf(stderr, "chanbench run: recorded in %s as run %s%s\n", store, id,
+                !r->info.complete        ? " (interrupted: its --resume replaces it there)"
+                : what == STORE_REPLACED ? ", in place of its interrupted part"
+                                         : "");
+}
+
 static void
 run_free(struct run *r) {
     if (r->signals_installed)
@@ -575,6 +613,7 @@ harness_run_with(int argc, char **argv, const struct bench_family *const *famili
     run_measure(&r);
     run_write(&r);
     rc = run_summary(&r);
+    run_record(&r, extras);
 out:
     run_free(&r);
     return rc;
@@ -582,7 +621,7 @@ out:
 
 int
 cmd_run(int argc, char **argv) {
-    return harness_run_with(argc, argv, bench_families, HARNESS_RUN_FLOOR);
+    return harness_run_with(argc, argv, bench_families, HARNESS_RUN_FLOOR | HARNESS_RUN_STORE);
 }
 
 int

@@ -19,6 +19,9 @@ int harness_list(int argc, char **argv, const struct bench_family *const *famili
  *                      written into the results (context.chanbench.limit, limit/ rows,
  *                      extra.ratio_to_floor) and the table. */
 #define HARNESS_RUN_FLOOR 1u
+/*   HARNESS_RUN_STORE  once the results file is written, the run is recorded in the results
+ *                      store (store.h; --store, --no-store), a failure being a warning. */
+#define HARNESS_RUN_STORE 2u
 int harness_run_with(int argc, char **argv, const struct bench_family *const *families,
                      unsigned extras);
 

@@ -13,7 +13,10 @@
 
 #include <sqlite3.h>
 
+#include "compare.h"
+#include "mwu.h"
 #include "names.h"
+#include "plot_draw.h"
 #include "stats.h"
 #include "textable.h"
 #include "util.h"
@@ -553,18 +556,24 @@ insert_run(struct store *s, const struct result_file *f, const struct machine *m
     return rc;
 }
 
-/* Whether run id is stored: 1 and *complete, 0, or a negative SQLite status. */
+/* Whether run id is stored: 1 with *complete and *nrows (its rows), 0, or a negative SQLite
+ * status. */
 static int
-run_exists(struct store *s, const char *id, int *complete) {
+run_exists(struct store *s, const char *id, int *complete, int64_t *nrows) {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT complete FROM runs WHERE id = ?1", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT complete, (SELECT count(*) FROM rows WHERE run_id = ?1)"
+                                " FROM runs WHERE id = ?1",
+                                -1, &st, NULL);
     if (rc != SQLITE_OK)
         return -rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     int found = rc == SQLITE_ROW;
-    if (found)
+    if (found) {
         *complete = sqlite3_column_int(st, 0);
+        *nrows = sqlite3_column_int64(st, 1);
+    }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -rc;
 }
@@ -592,19 +601,25 @@ store_import(struct store *s, const char *path, enum store_import *what, char *i
         code = db_fail(s, rc, "cannot start a transaction", err, errlen);
         goto out;
     }
-    int complete = 0, found = run_exists(s, id, &complete);
+    int complete = 0;
+    int64_t stored_rows = 0, rows = 0;
+    int found = run_exists(s, id, &complete, &stored_rows);
     if (found < 0) {
         code = db_fail(s, -found, "cannot look the run up", err, errlen);
         goto out;
     }
-    if (found && !(complete == 0 && f.complete)) {
+    for (size_t b = 0; b < f.nbenches; b++)
+        rows += (int64_t)f.benches[b].nreps;
+    /* A stored interrupted run gives way to more of itself: its complete file, or the file of
+     * a --resume that was interrupted again (it holds more rows). */
+    if (found && !(complete == 0 && (f.complete || rows > stored_rows))) {
         bench_seterr(err, errlen, "%s: run %s (%s, %s) is already in the store; skipped", path, id,
                      m.host, ctx_str(&f, "date"));
         *what = STORE_DUPLICATE;
         goto out;
     }
     if (found) {
-        /* The complete file of a resumed run takes its interrupted copy's place. */
+        /* The resumed run's file takes its interrupted copy's place. */
         static const char *const del[] = {"DELETE FROM rows WHERE run_id = ?1",
                                           "DELETE FROM ratios WHERE run_id = ?1",
                                           "DELETE FROM runs WHERE id = ?1"};
@@ -636,16 +651,34 @@ out:
 }
 
 int
-store_record_file(const char *store_path, const char *results_path, char *err, size_t errlen) {
+store_record_file(const char *store_path, const char *results_path, enum store_import *what,
+                  char *id, char *err, size_t errlen) {
+    const char *path = store_path != NULL ? store_path : store_default_path();
+    /* `chanbench run` in a folder without results/ (its --out elsewhere) still records. */
+    const char *slash = strrchr(path, '/');
+    if (slash != NULL && slash != path) {
+        char *dir = tx_fmt("%.*s", (int)(slash - path), path);
+        struct stat st;
+        if (stat(dir, &st) != 0 && plot_mkdirs(dir) != 0) {
+            bench_seterr(err, errlen, "cannot create the store's folder %s: %s", dir,
+                         strerror(errno));
+            free(dir);
+            return 1;
+        }
+        free(dir);
+    }
     struct store *s;
-    int code =
-        store_open(store_path != NULL ? store_path : store_default_path(), true, &s, err, errlen);
+    int code = store_open(path, true, &s, err, errlen);
     if (code != 0)
         return code;
-    enum store_import what;
-    char id[STORE_ID_LEN];
-    code = store_import(s, results_path, &what, id, err, errlen);
+    enum store_import w;
+    char rid[STORE_ID_LEN];
+    code = store_import(s, results_path, &w, rid, err, errlen);
     store_close(s);
+    if (code == 0 && what != NULL)
+        *what = w;
+    if (code == 0 && id != NULL)
+        snprintf(id, STORE_ID_LEN, "%s", rid);
     return code;
 }
 
@@ -1139,4 +1172,480 @@ store_machines(struct store *s, FILE *out, char *err, size_t errlen) {
     mcols_free(c, n);
     rollback(s);
     return code;
+}
+
+int
+store_latest_run(struct store *s, char *id, char *err, size_t errlen) {
+    /* latest_of binds one parameter; this query needs none, so it compares it with itself. */
+    int found = latest_of(s,
+                          "SELECT id FROM runs WHERE ?1 = ?1"
+                          " ORDER BY date DESC, imported DESC, id DESC LIMIT 1",
+                          "", id, err, errlen);
+    if (found < 0)
+        return -found;
+    if (found == 0) {
+        bench_seterr(err, errlen,
+                     "%s: no runs in the store; record one with 'chanbench run' or import "
+                     "results with 'chanbench store import FILE...'",
+                     s->path);
+        return 2;
+    }
+    return 0;
+}
+
+/* --- the same test as compare's ---------------------------------------------------------- */
+
+/* a against b as compare_build judges a NEW file against its base: the two-sided Mann-Whitney
+ * U test of the rows, significant below CMP_ALPHA, unless the samples are too small for any p
+ * to get there. */
+static void
+verdict(const double *a, size_t na, const double *b, size_t nb, double *p, bool *few,
+        bool *significant) {
+    *p = mwu_test(a, na, b, nb, NULL);
+    *few = mwu_min_p(na, nb) >= CMP_ALPHA;
+    *significant = !*few && *p < CMP_ALPHA;
+}
+
+/* --- history ---------------------------------------------------------------------------- */
+
+/* Up to max distinct values of column 0 of sql (text parameters ?1 and ?2) joined by ", ", with
+ * " and N more" when there are more; *count gets how many there are. NULL on an SQLite error,
+ * whose status is in *rc. */
+static char *
+list_of(struct store *s, const char *sql, const char *a1, const char *a2, size_t max, size_t *count,
+        int *rc) {
+    sqlite3_stmt *st;
+    *count = 0;
+    *rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (*rc != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, a1 != NULL ? a1 : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a2 != NULL ? a2 : "", -1, SQLITE_STATIC);
+    char *text = tx_strdup("");
+    while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (*count < max) {
+            char *t = tx_fmt("%s%s%s", text, *count > 0 ? ", " : "", v != NULL ? v : "?");
+            free(text);
+            text = t;
+        }
+        (*count)++;
+    }
+    sqlite3_finalize(st);
+    if (*rc != SQLITE_DONE) {
+        free(text);
+        return NULL;
+    }
+    *rc = SQLITE_OK;
+    if (*count > max) {
+        char *t = tx_fmt("%s and %zu more", text, *count - max);
+        free(text);
+        text = t;
+    }
+    return text;
+}
+
+/* What the store holds near an unknown benchmark or impl: err set to one line, and 2 (or the
+ * exit status of a failed query). */
+static int
+unknown_bench(struct store *s, const char *bench, const char *impl, char *err, size_t errlen) {
+    size_t n;
+    int rc;
+    /* The benchmark with other impls? */
+    char *impls = list_of(s, "SELECT DISTINCT impl FROM rows WHERE benchmark = ?1 ORDER BY impl",
+                          bench, NULL, 16, &n, &rc);
+    if (impls == NULL)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    if (n > 0) {
+        bench_seterr(err, errlen,
+                     "%s: no impl=%s rows of %s; its implementations there: %s (--impl NAME)",
+                     s->path, impl, bench, impls);
+        free(impls);
+        return 2;
+    }
+    free(impls);
+    /* Its scenario's benchmarks, else the families. */
+    char family[128] = "", scenario[128] = "";
+    names_segment(bench, 0, family, sizeof family);
+    names_segment(bench, 1, scenario, sizeof scenario);
+    char *prefix = tx_fmt("%s/%s/", family, scenario);
+    char *near = list_of(s,
+                         "SELECT DISTINCT benchmark FROM rows"
+                         " WHERE substr(benchmark, 1, length(?1)) = ?1 ORDER BY benchmark",
+                         prefix, NULL, 12, &n, &rc);
+    if (near != NULL && n > 0) {
+        bench_seterr(err, errlen,
+                     "%s: no benchmark %s; those of %s/%s there: %s (names without /impl=, as "
+                     "'chanbench list' prints them)",
+                     s->path, bench, family, scenario, near);
+        free(near);
+        free(prefix);
+        return 2;
+    }
+    free(near);
+    free(prefix);
+    char *families =
+        list_of(s,
+                "SELECT DISTINCT substr(benchmark, 1, instr(benchmark || '/', '/') - 1)"
+                " AS f FROM rows ORDER BY f",
+                NULL, NULL, 16, &n, &rc);
+    if (families == NULL)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    if (n == 0)
+        bench_seterr(err, errlen,
+                     "%s: no runs in the store; record one with 'chanbench run' or import "
+                     "results with 'chanbench store import FILE...'",
+                     s->path);
+    else
+        bench_seterr(err, errlen,
+                     "%s: no benchmark %s; the families there: %s (give a name as 'chanbench "
+                     "list' prints it, without /impl=)",
+                     s->path, bench, families);
+    free(families);
+    return 2;
+}
+
+/* The machine of the history into h (id, host, cpu): by --machine, or by the default rule.
+ * 0, or an exit status with err set. */
+static int
+history_machine(struct store *s, const char *bench, const char *impl, const char *machine,
+                const char *this_host, struct store_history *h, char *err, size_t errlen) {
+    /* Machines with runs of the benchmark, the most runs first, the latest run breaking ties;
+     * ?3 and ?4 narrow them to a host or an id prefix. */
+    static const char pick[] =
+        "SELECT m.id, m.host, m.cpu_model, count(DISTINCT r.id) AS n, max(r.date) AS last"
+        " FROM machines m JOIN runs r ON r.machine_id = m.id"
+        " WHERE EXISTS (SELECT 1 FROM rows w WHERE w.run_id = r.id AND w.benchmark = ?1"
+        "  AND w.impl = ?2) AND %s GROUP BY m.id ORDER BY n DESC, last DESC, m.id LIMIT 1";
+    const char *where = "1";
+    const char *arg = NULL;
+    size_t n;
+    int rc;
+    if (machine != NULL) {
+        /* A host name wins over an id that reads the same. */
+        size_t nhost = 0, nid = 0, len = strlen(machine);
+        char *ids =
+            list_of(s, "SELECT id FROM machines WHERE host = ?1", machine, NULL, 4, &nhost, &rc);
+        bool ok = ids != NULL;
+        free(ids);
+        if (ok && nhost == 0 && len >= 4 && len < STORE_ID_LEN &&
+            strspn(machine, "0123456789abcdef") == len) {
+            ids = list_of(s, "SELECT id FROM machines WHERE id >= ?1 AND id < ?1 || 'g'", machine,
+                          NULL, 4, &nid, &rc);
+            ok = ids != NULL;
+            free(ids);
+        }
+        if (!ok)
+            return db_fail(s, rc, "cannot query the store", err, errlen);
+        if (nhost > 0) {
+            where = "m.host = ?3";
+            h->why = nhost == 1 ? tx_fmt("--machine %s", machine)
+                                : tx_fmt("--machine %s: of its %zu machines (kernel or CPU "
+                                         "differ), the one with the most runs of it",
+                                         machine, nhost);
+        } else if (nid == 1) {
+            where = "m.id >= ?3 AND m.id < ?3 || 'g'";
+            h->why = tx_fmt("--machine %s", machine);
+        } else if (nid > 1) {
+            bench_seterr(err, errlen,
+                         "%s: --machine %s names %zu machines; give more of its digits "
+                         "('chanbench store list' shows them)",
+                         s->path, machine, nid);
+            return 2;
+        } else {
+            char *all = list_of(s,
+                                "SELECT host || ' (' || substr(id, 1, 8) || ')' FROM machines"
+                                " ORDER BY host, id",
+                                NULL, NULL, 12, &n, &rc);
+            if (all == NULL)
+                return db_fail(s, rc, "cannot query the store", err, errlen);
+            bench_seterr(err, errlen,
+                         "%s: no machine '%s' (a host name or 4+ hex digits of a machine id); "
+                         "machines there: %s",
+                         s->path, machine, n > 0 ? all : "none");
+            free(all);
+            return 2;
+        }
+        arg = machine;
+    } else {
+        where = "m.host = ?3";
+        arg = this_host;
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        char *sql = tx_fmt(pick, where);
+        sqlite3_stmt *st;
+        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+        free(sql);
+        if (rc != SQLITE_OK)
+            return db_fail(s, rc, "cannot query the store", err, errlen);
+        sqlite3_bind_text(st, 1, bench, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, impl, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, arg != NULL ? arg : "", -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            snprintf(h->machine, sizeof h->machine, "%s", (const char *)sqlite3_column_text(st, 0));
+            h->host = col_str(st, 1);
+            h->cpu = col_str(st, 2);
+            if (h->why == NULL)
+                h->why = tx_strdup(attempt == 0 ? "this host's machine"
+                                                : "the machine with the most runs of it");
+        }
+        sqlite3_finalize(st);
+        if (rc == SQLITE_ROW)
+            return 0;
+        if (rc != SQLITE_DONE)
+            return db_fail(s, rc, "cannot query the store", err, errlen);
+        if (machine != NULL)
+            break;
+        /* No run of it on this host: the machine with the most runs of it. */
+        where = "1";
+    }
+    /* Nothing: the benchmark is unknown, or this machine never ran it. */
+    char *have = list_of(s,
+                         "SELECT m.host || ' (' || substr(m.id, 1, 8) || ')' FROM machines m"
+                         " WHERE EXISTS (SELECT 1 FROM runs r JOIN rows w ON w.run_id = r.id"
+                         "  WHERE r.machine_id = m.id AND w.benchmark = ?1 AND w.impl = ?2)"
+                         " ORDER BY m.host, m.id",
+                         bench, impl, 12, &n, &rc);
+    if (have == NULL)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    if (n == 0) {
+        free(have);
+        return unknown_bench(s, bench, impl, err, errlen);
+    }
+    bench_seterr(err, errlen,
+                 "%s: machine %s has no runs of %s/impl=%s; the machines that have: %s "
+                 "(--machine HOST)",
+                 s->path, machine != NULL ? machine : "?", bench, impl, have);
+    free(have);
+    return 2;
+}
+
+int
+store_history(struct store *s, const char *bench, const char *impl, const char *machine,
+              const char *this_host, struct store_history *h, char *err, size_t errlen) {
+    memset(h, 0, sizeof *h);
+    h->bench = tx_strdup(bench);
+    h->impl = tx_strdup(impl);
+    int rc = exec(s, "BEGIN"); /* one snapshot for every query */
+    if (rc != SQLITE_OK)
+        return db_fail(s, rc, "cannot read the store", err, errlen);
+    int code = history_machine(s, bench, impl, machine, this_host, h, err, errlen);
+    sqlite3_stmt *runs = NULL, *rows = NULL;
+    if (code != 0)
+        goto out;
+    rc = sqlite3_prepare_v2(s->db,
+                            "SELECT r.id, r.git_commit, r.date, r.complete FROM runs r"
+                            " WHERE r.machine_id = ?1 AND EXISTS (SELECT 1 FROM rows w"
+                            "  WHERE w.run_id = r.id AND w.benchmark = ?2 AND w.impl = ?3)"
+                            " ORDER BY r.date, r.imported, r.id",
+                            -1, &runs, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db,
+                                "SELECT real_ns FROM rows WHERE run_id = ?1 AND benchmark = ?2"
+                                " AND impl = ?3 ORDER BY repetition, rowid",
+                                -1, &rows, NULL);
+    if (rc != SQLITE_OK) {
+        code = db_fail(s, rc, "cannot query the store", err, errlen);
+        goto out;
+    }
+    sqlite3_bind_text(runs, 1, h->machine, -1, SQLITE_STATIC);
+    sqlite3_bind_text(runs, 2, bench, -1, SQLITE_STATIC);
+    sqlite3_bind_text(runs, 3, impl, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(runs)) == SQLITE_ROW) {
+        struct store_hist_run *nr = realloc(h->runs, (h->nruns + 1) * sizeof *nr);
+        if (nr == NULL) {
+            fprintf(stderr, "chanbench: out of memory\n");
+            exit(1);
+        }
+        h->runs = nr;
+        struct store_hist_run *r = &h->runs[h->nruns++];
+        memset(r, 0, sizeof *r);
+        snprintf(r->id, sizeof r->id, "%s", (const char *)sqlite3_column_text(runs, 0));
+        r->commit = col_str(runs, 1);
+        r->date = col_str(runs, 2);
+        r->complete = sqlite3_column_int(runs, 3) != 0;
+        size_t cap = 0;
+        sqlite3_bind_text(rows, 1, r->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(rows, 2, bench, -1, SQLITE_STATIC);
+        sqlite3_bind_text(rows, 3, impl, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
+            if (r->n == cap) {
+                cap = cap ? 2 * cap : 16;
+                double *nv = realloc(r->real_ns, cap * sizeof *nv);
+                if (nv == NULL) {
+                    fprintf(stderr, "chanbench: out of memory\n");
+                    exit(1);
+                }
+                r->real_ns = nv;
+            }
+            r->real_ns[r->n++] = sqlite3_column_double(rows, 0);
+        }
+        sqlite3_reset(rows);
+        if (rc != SQLITE_DONE)
+            break;
+        r->median = stats_median(r->real_ns, r->n);
+        r->ci_ok = mwu_median_ci(r->real_ns, r->n, 0.95, &r->lo, &r->hi);
+        if (h->nruns > 1) {
+            const struct store_hist_run *prev = &h->runs[h->nruns - 2];
+            r->change_pct = prev->median > 0 ? 100.0 * (r->median / prev->median - 1.0) : NAN;
+            verdict(prev->real_ns, prev->n, r->real_ns, r->n, &r->p, &r->few, &r->significant);
+        }
+    }
+    if (rc != SQLITE_DONE)
+        code = db_fail(s, rc, "cannot query the store", err, errlen);
+out:
+    sqlite3_finalize(runs);
+    sqlite3_finalize(rows);
+    rollback(s);
+    return code;
+}
+
+void
+store_history_free(struct store_history *h) {
+    for (size_t i = 0; i < h->nruns; i++) {
+        free(h->runs[i].commit);
+        free(h->runs[i].date);
+        free(h->runs[i].real_ns);
+    }
+    free(h->runs);
+    free(h->bench);
+    free(h->impl);
+    free(h->host);
+    free(h->cpu);
+    free(h->why);
+    memset(h, 0, sizeof *h);
+}
+
+/* ns with 4 significant digits, as compare prints a time. */
+static char *
+fmt_ns(double v) {
+    if (v < 1e3)
+        return tx_fmt("%.4g ns", v);
+    if (v < 1e6)
+        return tx_fmt("%.4g µs", v / 1e3);
+    if (v < 1e9)
+        return tx_fmt("%.4g ms", v / 1e6);
+    return tx_fmt("%.4g s", v / 1e9);
+}
+
+void
+store_history_print(const struct store_history *h, FILE *out) {
+    fprintf(out, "history of %s/impl=%s on %s (machine %s, %s; %s): %zu run%s, oldest first\n\n",
+            h->bench, h->impl, h->host, h->machine, h->cpu, h->why, h->nruns,
+            h->nruns == 1 ? "" : "s");
+    static const char *const head[] = {"commit",       "date",   "run", "rounds", "median",
+                                       "95% interval", "change", "p",   "verdict"};
+    enum { NCOL = sizeof head / sizeof head[0] };
+    struct table t = {.ncols = NCOL};
+    char *cells[NCOL];
+    for (size_t c = 0; c < NCOL; c++)
+        cells[c] = tx_strdup(head[c]);
+    table_add(&t, cells);
+    size_t nsig = 0;
+    for (size_t i = 0; i < h->nruns; i++) {
+        const struct store_hist_run *r = &h->runs[i];
+        char *lo = fmt_ns(r->lo), *hi = fmt_ns(r->hi);
+        /* A full hash shortened to 12 digits; a "-dirty" suffix kept whole. */
+        size_t hex = strspn(r->commit, "0123456789abcdef");
+        cells[0] = tx_fmt("%s%.*s%s", r->significant ? "* " : "  ", (int)(hex > 12 ? 12 : hex),
+                          r->commit, r->commit + hex);
+        cells[1] = tx_strdup(r->date);
+        cells[2] = tx_fmt("%s%s", r->id, r->complete ? "" : " (interrupted)");
+        cells[3] = tx_fmt("%zu", r->n);
+        cells[4] = fmt_ns(r->median);
+        cells[5] = r->ci_ok ? tx_fmt("[%s, %s]", lo, hi) : tx_strdup("(too few rounds)");
+        free(lo);
+        free(hi);
+        if (i == 0) {
+            cells[6] = tx_strdup("");
+            cells[7] = tx_strdup("");
+            cells[8] = tx_strdup("");
+        } else {
+            cells[6] = tx_fmt("%+.1f%%", r->change_pct);
+            cells[7] = tx_fmt("%.3g", r->p);
+            cells[8] = tx_strdup(r->few              ? "too few rounds"
+                                 : !r->significant   ? "~"
+                                 : r->change_pct > 0 ? "slower"
+                                                     : "faster");
+        }
+        nsig += r->significant;
+        table_add(&t, cells);
+    }
+    table_print(&t, out, false);
+    table_free(&t);
+    fprintf(out,
+            "\nmedian: of the run's rows (one per round), wall time per operation; change: "
+            "against the run above; p: two-sided Mann-Whitney U over the two runs' rounds, as "
+            "compare; * and slower/faster: a significant change (p < %.2f), ~: none; too few "
+            "rounds: under 4 on a side, no p can fall below %.2f. %zu significant change%s.\n",
+            CMP_ALPHA, CMP_ALPHA, nsig, nsig == 1 ? "" : "s");
+}
+
+char *
+store_history_data(const struct store_history *h) {
+    char *text = tx_strdup("");
+    for (size_t i = 0; i < h->nruns; i++) {
+        const struct store_hist_run *r = &h->runs[i];
+        /* class: 0 the first run or no significant change, 1 significantly slower,
+         * 2 significantly faster, 3 too few rounds to test */
+        int cls = i == 0 ? 0 : r->few ? 3 : !r->significant ? 0 : r->change_pct > 0 ? 1 : 2;
+        char label[64];
+        snprintf(label, sizeof label, "%.8s %.10s", r->commit, r->date);
+        for (char *p = label; *p; p++)
+            if (*p == '"' || *p == '\\')
+                *p = '_';
+        char *t = tx_fmt("%s%zu %.6g %.6g %.6g %d %.4g \"%s\"\n", text, i, r->median, r->lo, r->hi,
+                         cls, i == 0 || !isfinite(r->change_pct) ? 0.0 : r->change_pct, label);
+        free(text);
+        text = t;
+    }
+    return text;
+}
+
+char *
+store_history_subtitle(const struct store_history *h) {
+    size_t nsig = 0;
+    for (size_t i = 1; i < h->nruns; i++)
+        nsig += h->runs[i].significant;
+    return tx_fmt("%s/impl=%s: median wall time per operation of each run with its 95%% "
+                  "interval, %zu runs, %zu significant change%s (Mann-Whitney U, p < %.2f)",
+                  h->bench, h->impl, h->nruns, nsig, nsig == 1 ? "" : "s", CMP_ALPHA);
+}
+
+/* --- check ------------------------------------------------------------------------------ */
+
+void
+store_check(const struct result_file *base, const struct result_file *run, double threshold_pct,
+            const char *impl, FILE *out, struct store_check_result *r) {
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; i < run->nbenches; i++) {
+        const struct result_bench *b = &run->benches[i];
+        const struct result_bench *a = results_find(base, b->name);
+        /* limit/ rows are the machine's floor, not the code under test: not checked. */
+        if (a == NULL || strncmp(b->name, "limit/", 6) == 0 ||
+            (impl != NULL && strcmp(names_impl(b->name), impl) != 0))
+            continue;
+        r->common++;
+        double p;
+        bool few, significant;
+        verdict(a->real_time, a->nreps, b->real_time, b->nreps, &p, &few, &significant);
+        double ma = stats_median(a->real_time, a->nreps);
+        double mb = stats_median(b->real_time, b->nreps);
+        double change = ma > 0 ? 100.0 * (mb / ma - 1.0) : 0;
+        if (few) {
+            r->few++;
+        } else if (significant && change < 0) {
+            r->faster++;
+        } else if (significant && change > threshold_pct) {
+            r->regressions++;
+            char *sa = fmt_ns(ma), *sb = fmt_ns(mb);
+            fprintf(out, "REGRESSION %s: %s -> %s (%+.1f%%, p=%.3g, rounds %zu and %zu)\n", b->name,
+                    sa, sb, change, p, a->nreps, b->nreps);
+            free(sa);
+            free(sb);
+        } else if (significant && change > 0) {
+            r->slower++;
+        }
+    }
 }

@@ -74,8 +74,85 @@ int store_load_ref(struct store *s, const char *ref, struct result_file *out, ch
 int store_machines(struct store *s, FILE *out, char *err, size_t errlen);
 
 /* For `chanbench run`: import the results file just written into the store at store_path
- * (NULL: store_default_path()), creating the store when missing. 0 when the run is in the
- * store (imported now, or already there), else an exit status with err set to one line. */
-int store_record_file(const char *store_path, const char *results_path, char *err, size_t errlen);
+ * (NULL: store_default_path()), creating the store, and its folder (mkdir -p), when missing.
+ * 0 when the run is in the store, with *what saying how (imported now, replaced its
+ * interrupted copy, or already there) and id its run id (STORE_ID_LEN bytes); either may be
+ * NULL. Else an exit status with err set to one line; the results file is never touched. */
+int store_record_file(const char *store_path, const char *results_path, enum store_import *what,
+                      char *id, char *err, size_t errlen);
+
+/* The id of the latest run (by start date, then import) into id. 0, or 2 with err set when the
+ * store holds no run. */
+int store_latest_run(struct store *s, char *id, char *err, size_t errlen);
+
+/* --- chanbench store history ------------------------------------------------------------ */
+
+/* One run of a benchmark's history. */
+struct store_hist_run {
+    char id[STORE_ID_LEN];
+    char *commit; /* "-" when the file has none */
+    char *date;
+    bool complete;
+    size_t n;        /* rows of the run: one per round (repetition) */
+    double *real_ns; /* wall ns per operation of each */
+    double median;
+    double lo, hi; /* the median's 95 % interval; min and max when too few rounds (ci_ok) */
+    bool ci_ok;
+    /* Against the run before it (not for the first): the same test as compare's. */
+    double change_pct; /* 100 (median / previous median - 1) */
+    double p;          /* two-sided Mann-Whitney U over the two runs' rounds */
+    bool few;          /* too few rounds on a side for any p below CMP_ALPHA */
+    bool significant;  /* !few and p < CMP_ALPHA */
+};
+
+struct store_history {
+    char *bench, *impl;
+    char machine[STORE_ID_LEN];
+    char *host, *cpu;
+    char *why;                   /* how the machine was chosen, for the header */
+    struct store_hist_run *runs; /* in date order */
+    size_t nruns;
+};
+
+/* The history of benchmark bench (its name without /impl=) of implementation impl on one
+ * machine: every run of that machine holding rows of it, oldest first, each with the median of
+ * its rows' real_ns and, from the second on, the change from the run before and whether it is
+ * significant. machine is a host name or 4+ hex digits of a machine id (a host name wins; a
+ * host with several machines, e.g. across a kernel update, gives the one with the most runs of
+ * the benchmark), or NULL: this_host's machine with the most runs of it when it has any, else
+ * the machine with the most runs of it (the latest run breaks ties). 0, or 2 with err set to
+ * one line listing what the store has: for an unknown benchmark its scenario's benchmarks (or
+ * the families), for an unknown impl the benchmark's impls, for an unknown machine the
+ * machines (or those that ran the benchmark). store_history_free frees h. */
+int store_history(struct store *s, const char *bench, const char *impl, const char *machine,
+                  const char *this_host, struct store_history *h, char *err, size_t errlen);
+void store_history_free(struct store_history *h);
+
+/* The history as a table (commit, date, run, rounds, median and interval, change, p, verdict)
+ * with a header line and a legend. */
+void store_history_print(const struct store_history *h, FILE *out);
+
+/* The history as the data of scripts/history.gp (one line per run: position, median, interval
+ * low and high, class, change in per cent, label), malloc'd; and its subtitle. */
+char *store_history_data(const struct store_history *h);
+char *store_history_subtitle(const struct store_history *h);
+
+/* --- chanbench store check -------------------------------------------------------------- */
+
+/* What store_check found. */
+struct store_check_result {
+    size_t common;      /* benchmarks (full names, with impl) in both files */
+    size_t regressions; /* significantly slower by more than the threshold */
+    size_t slower;      /* significantly slower, within the threshold */
+    size_t faster;      /* significantly faster */
+    size_t few;         /* too few rounds on a side to test */
+};
+
+/* run against base, benchmark by benchmark over the names both hold (only impl's when impl is
+ * not NULL): median real ns of each, and the Mann-Whitney test compare uses over their rows.
+ * Prints one line per regression (significantly slower, and the median more than threshold_pct
+ * per cent above the base's) to out, and fills r. */
+void store_check(const struct result_file *base, const struct result_file *run,
+                 double threshold_pct, const char *impl, FILE *out, struct store_check_result *r);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Option parsing of `run` and `list`: defaults, the profiles, every option's good form,
- * and one-line errors (exit status 2) for unknown options, bad numbers and bad values. */
+/* Option parsing of `run` and `list`: defaults, the profiles, every option's good form (the
+ * store's too), and one-line errors (exit status 2) for unknown options, bad numbers and bad
+ * values. */
 #include "cli.h"
 
 #include "check.h"
@@ -178,6 +179,26 @@ main(void) {
     bad(true, ARGS("--format", "json"), "unknown option '--format'");
     bad(true, ARGS("--repetitions", "3"), "unknown option '--repetitions'");
     bad(true, ARGS("--rounds", "3"), "unknown option '--rounds'");
+
+    /* The results store: --store PATH or --no-store, not both; like --out, they may be given
+     * with --resume (where to record is not what is measured). */
+    CHECK(parse(false, &o, err, sizeof err, (const char *[]){NULL}) == 0);
+    CHECK(o.store == NULL && !o.no_store && !o.store_given);
+    cli_free(&o);
+    CHECK(parse(false, &o, err, sizeof err, ARGS("--store", "s/x.sqlite")) == 0);
+    CHECK_STR(o.store, "s/x.sqlite");
+    CHECK(!o.no_store && o.store_given && !o.run_options_given);
+    cli_free(&o);
+    CHECK(parse(false, &o, err, sizeof err, ARGS("--resume", "r.json.journal", "--no-store")) == 0);
+    CHECK(o.no_store && o.store_given && o.store == NULL);
+    cli_free(&o);
+    CHECK(parse(false, &o, err, sizeof err, ARGS("--resume", "j", "--store=t.sqlite")) == 0);
+    cli_free(&o);
+    bad(false, ARGS("--store", "a.sqlite", "--no-store"), "contradict");
+    bad(false, ARGS("--store", ""), "--store wants");
+    bad(false, ARGS("--no-store=yes"), "takes no value");
+    bad(false, ARGS("--resume", "j", "--rounds", "3"), "--store and --no-store may be given");
+    bad(true, ARGS("--no-store"), "unknown option '--no-store'");
 
     return check_result("cli_test");
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The results store (store/store.c): the schema made and migrated from empty, import and
- * export byte for byte, duplicates, an interrupted run replaced by its complete file, stores
- * that are corrupt, foreign or of a newer schema refused and left byte for byte as they were,
- * several processes importing at once, and what list and machines print. */
+ * export byte for byte, duplicates, an interrupted run replaced by its complete file (or a
+ * larger part of it), stores that are corrupt, foreign or of a newer schema refused and left
+ * byte for byte as they were, several processes importing at once, what list and machines
+ * print, recording for chanbench run, a benchmark's history and the check of a run against a
+ * baseline. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,7 +448,7 @@ test_concurrent_imports(void) {
             if (read(go[0], &c, 1) != 0) /* EOF: the parent released everyone */
                 _exit(3);
             char err[1024];
-            int code = store_record_file(db, files[i], err, sizeof err);
+            int code = store_record_file(db, files[i], NULL, NULL, err, sizeof err);
             if (code != 0)
                 fprintf(stderr, "child %d: %s\n", i, err);
             _exit(code);
@@ -463,8 +465,234 @@ test_concurrent_imports(void) {
     CHECK_EQ(query_int(db, "SELECT count(*) FROM meta"), 1);
     /* Recording a run that is there already is not an error. */
     char err[1024];
-    CHECK_EQ(store_record_file(db, files[0], err, sizeof err), 0);
+    CHECK_EQ(store_record_file(db, files[0], NULL, NULL, err, sizeof err), 0);
     CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), N);
+}
+
+/* alpha-base.json as another run (start date date): every row's times multiplied by scale, its
+ * benchmarks cut to the first keep rows (0: all), complete or not. */
+static const char *
+rerun(const char *name, const char *date, double scale, size_t keep, bool complete) {
+    json_error_t je;
+    json_t *root = json_load_file(DATA "alpha-base.json", 0, &je);
+    REQUIRE(root != NULL);
+    json_t *ctx = json_object_get(root, "context");
+    json_object_set_new(ctx, "date", json_string(date));
+    json_object_set_new(json_object_get(ctx, "chanbench"), "complete", json_boolean(complete));
+    json_t *rows = json_object_get(root, "benchmarks");
+    if (keep > 0)
+        while (json_array_size(rows) > keep)
+            json_array_remove(rows, json_array_size(rows) - 1);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        static const char *const keys[] = {"real_time", "cpu_time"};
+        for (size_t k = 0; k < 2; k++) {
+            json_t *v = json_object_get(row, keys[k]);
+            if (json_is_number(v))
+                json_object_set_new(row, keys[k], json_real(json_number_value(v) * scale));
+        }
+    }
+    const char *path = scratch(name);
+    REQUIRE(json_dump_file(root, path, JSON_COMPACT) == 0);
+    json_decref(root);
+    return path;
+}
+
+/* What chanbench run uses: the store and its folder made, the run's id given back, a run
+ * recorded twice is there once, and a store whose folder cannot be made is an error (1). */
+static void
+test_record_file(void) {
+    const char *db = scratch("made/for/the/store/runs.sqlite");
+    char err[1024], id[STORE_ID_LEN] = "", again[STORE_ID_LEN] = "";
+    enum store_import what;
+    CHECK_EQ(store_record_file(db, DATA "alpha-base.json", &what, id, err, sizeof err), 0);
+    CHECK_EQ(what, STORE_IMPORTED);
+    CHECK_EQ(strlen(id), STORE_ID_LEN - 1);
+    CHECK_EQ(strspn(id, "0123456789abcdef"), STORE_ID_LEN - 1);
+    CHECK_EQ(store_record_file(db, DATA "alpha-base.json", &what, again, err, sizeof err), 0);
+    CHECK_EQ(what, STORE_DUPLICATE);
+    CHECK_STR(again, id);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), 1);
+    /* Under a regular file no folder can be made. */
+    const char *file = scratch("a-file");
+    spit(file, "x", 1);
+    char under[256];
+    snprintf(under, sizeof under, "%s/store/runs.sqlite", file);
+    CHECK_EQ(store_record_file(under, DATA "alpha-base.json", NULL, NULL, err, sizeof err), 1);
+    CHECK(strstr(err, "cannot create the store's folder") != NULL);
+    /* A results file that does not load is bad input, and the store is left as it was. */
+    CHECK_EQ(store_record_file(db, DATA "truncated.json", NULL, NULL, err, sizeof err), 2);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), 1);
+}
+
+/* An interrupted run recorded by chanbench run gives way to more of itself: the file of a
+ * --resume interrupted again (more rows), then the complete file; never to less. */
+static void
+test_interrupted_grows(void) {
+    const char *db = scratch("grows.sqlite");
+    const char *date = "2024-07-01T10:00:00Z";
+    const char *part1 = rerun("part1.json", date, 1.0, 100, false);
+    const char *part2 = rerun("part2.json", date, 1.0, 300, false);
+    const char *whole = rerun("whole.json", date, 1.0, 0, true);
+    struct store *s;
+    char err[1024];
+    REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
+    CHECK_EQ(import_ok(s, part2), STORE_IMPORTED);
+    CHECK_EQ(import_ok(s, part1), STORE_DUPLICATE);
+    long long rows2 = query_int(db, "SELECT count(*) FROM rows");
+    CHECK(rows2 > 0);
+    store_close(s);
+    REQUIRE(store_open(db, false, &s, err, sizeof err) == 0);
+    CHECK_EQ(import_ok(s, whole), STORE_REPLACED);
+    CHECK(query_int(db, "SELECT count(*) FROM rows") > rows2);
+    CHECK_EQ(import_ok(s, part2), STORE_DUPLICATE);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs WHERE complete = 1"), 1);
+    CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), 1);
+    store_close(s);
+    /* Part 1 first, then part 2: the larger part replaces the smaller. */
+    const char *db2 = scratch("grows2.sqlite");
+    REQUIRE(store_open(db2, true, &s, err, sizeof err) == 0);
+    CHECK_EQ(import_ok(s, part1), STORE_IMPORTED);
+    CHECK_EQ(import_ok(s, part2), STORE_REPLACED);
+    CHECK_EQ(query_int(db2, "SELECT count(*) FROM rows"), rows2);
+    store_close(s);
+}
+
+static void
+test_history(void) {
+    const char *db = scratch("history.sqlite");
+    struct store *s;
+    char err[1024];
+    REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
+    /* Out of date order: the history sorts by start date. */
+    static const char *const files[] = {DATA "alpha-few.json", DATA "alpha-base.json",
+                                        DATA "beta.json", DATA "alpha-new.json"};
+    for (size_t i = 0; i < 4; i++)
+        CHECK_EQ(import_ok(s, files[i]), STORE_IMPORTED);
+    const char *bench = "chan/spsc/cap=0/size=8";
+
+    /* No run of it on this host: the machine with the most runs of it, alpha. */
+    struct store_history h;
+    REQUIRE(store_history(s, bench, "goc", NULL, "no-such-host", &h, err, sizeof err) == 0);
+    CHECK_STR(h.host, "alpha");
+    CHECK(strstr(h.why, "most runs") != NULL);
+    REQUIRE(h.nruns == 3);
+    CHECK_STR(h.runs[0].date, "2024-06-01T10:00:00Z");
+    CHECK_STR(h.runs[1].date, "2024-06-02T10:00:00Z");
+    CHECK_STR(h.runs[2].date, "2024-06-03T10:00:00Z");
+    CHECK_STR(h.runs[0].commit, "a1b2c3d4e5f6");
+    /* Each median is the median of the file's rows; alpha-new is significantly faster (about
+     * 15 %), alpha-few's 3 rounds against 8 can still be tested and are not different. */
+    struct result_file f;
+    REQUIRE(results_load(DATA "alpha-base.json", &f, err, sizeof err) == 0);
+    const struct result_bench *b = results_find(&f, "chan/spsc/cap=0/size=8/impl=goc");
+    REQUIRE(b != NULL);
+    CHECK_EQ(h.runs[0].n, b->nreps);
+    CHECK(h.runs[0].median == stats_median(b->real_time, b->nreps));
+    results_free(&f);
+    CHECK(h.runs[1].significant && h.runs[1].change_pct < -10 && h.runs[1].change_pct > -20);
+    CHECK_EQ(h.runs[2].n, 3);
+    CHECK(!h.runs[2].few && !h.runs[2].significant);
+    char *data = store_history_data(&h);
+    size_t lines = 0;
+    for (const char *p = data; *p; p++)
+        lines += *p == '\n';
+    CHECK_EQ(lines, 3);
+    CHECK(strstr(data, "\n1 ") != NULL && strstr(data, " 2 -1") != NULL); /* class 2: faster */
+    free(data);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *o = open_memstream(&text, &len);
+    REQUIRE(o != NULL);
+    store_history_print(&h, o);
+    fclose(o);
+    require_text(text, "history of chan/spsc/cap=0/size=8/impl=goc on alpha");
+    require_text(text, "* f6e5d4c3b2a1");
+    require_text(text, "faster");
+    free(text);
+    store_history_free(&h);
+
+    /* This host's machine wins when it ran the benchmark, even with fewer runs. */
+    REQUIRE(store_history(s, bench, "goc", NULL, "beta", &h, err, sizeof err) == 0);
+    CHECK_STR(h.host, "beta");
+    CHECK_EQ(h.nruns, 1);
+    CHECK(strstr(h.why, "this host") != NULL);
+    store_history_free(&h);
+    REQUIRE(store_history(s, bench, "naive", "alpha", "beta", &h, err, sizeof err) == 0);
+    CHECK_STR(h.host, "alpha");
+    CHECK_EQ(h.nruns, 3);
+    char prefix[8];
+    snprintf(prefix, sizeof prefix, "%.6s", h.machine);
+    store_history_free(&h);
+    REQUIRE(store_history(s, bench, "goc", prefix, NULL, &h, err, sizeof err) == 0);
+    CHECK_STR(h.host, "alpha");
+    store_history_free(&h);
+
+    /* Unknown names: 2, and a line that lists what there is. */
+    CHECK_EQ(store_history(s, "chan/spsc/cap=3/size=8", "goc", NULL, NULL, &h, err, sizeof err), 2);
+    CHECK(strstr(err, "chan/spsc/cap=0/size=8") != NULL && strchr(err, '\n') == NULL);
+    store_history_free(&h);
+    CHECK_EQ(store_history(s, bench, "nope", NULL, NULL, &h, err, sizeof err), 2);
+    CHECK(strstr(err, "goc") != NULL && strstr(err, "naive") != NULL);
+    store_history_free(&h);
+    CHECK_EQ(store_history(s, bench, "goc", "gamma", NULL, &h, err, sizeof err), 2);
+    CHECK(strstr(err, "alpha (") != NULL && strstr(err, "beta (") != NULL);
+    store_history_free(&h);
+    store_close(s);
+}
+
+/* check: alpha-base against itself as another run (nothing differs), times 1.05 (within the
+ * threshold), times 2 (a regression wherever there are enough rounds). */
+static void
+test_check(void) {
+    struct result_file base, same, near, twice;
+    char err[1024];
+    REQUIRE(results_load(DATA "alpha-base.json", &base, err, sizeof err) == 0);
+    REQUIRE(results_load(rerun("same.json", "2024-08-01T00:00:00Z", 1.0, 0, true), &same, err,
+                         sizeof err) == 0);
+    REQUIRE(results_load(rerun("near.json", "2024-08-02T00:00:00Z", 1.05, 0, true), &near, err,
+                         sizeof err) == 0);
+    REQUIRE(results_load(rerun("twice.json", "2024-08-03T00:00:00Z", 2.0, 0, true), &twice, err,
+                         sizeof err) == 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *o = open_memstream(&text, &len);
+    REQUIRE(o != NULL);
+    struct store_check_result r;
+    /* Every row but the limit/ ones (the machine's floor, not the code) is checked. */
+    size_t code_rows = 0;
+    for (size_t i = 0; i < base.nbenches; i++)
+        code_rows += strncmp(base.benches[i].name, "limit/", 6) != 0;
+    CHECK(code_rows > 0 && code_rows < base.nbenches);
+    store_check(&base, &same, 10, NULL, o, &r);
+    CHECK_EQ(r.common, code_rows);
+    CHECK(r.few < r.common);
+    CHECK_EQ(r.regressions, 0);
+    CHECK_EQ(r.slower, 0);
+    CHECK_EQ(r.faster, 0);
+    store_check(&base, &near, 10, NULL, o, &r);
+    CHECK_EQ(r.regressions, 0);
+    fflush(o);
+    CHECK_EQ(len, 0);
+    store_check(&base, &twice, 10, NULL, o, &r);
+    CHECK_EQ(r.regressions, r.common - r.few);
+    fflush(o);
+    require_text(text, "REGRESSION chan/spsc/cap=0/size=8/impl=goc: ");
+    require_text(text, "(+100.0%");
+    CHECK(strstr(text, "REGRESSION limit/") == NULL);
+    store_check(&base, &twice, 150, NULL, o, &r);
+    CHECK_EQ(r.regressions, 0);
+    CHECK_EQ(r.slower, r.common - r.few);
+    store_check(&twice, &base, 10, "goc", o, &r);
+    CHECK_EQ(r.regressions, 0);
+    CHECK(r.faster > 0 && r.faster == r.common - r.few);
+    fclose(o);
+    free(text);
+    results_free(&base);
+    results_free(&same);
+    results_free(&near);
+    results_free(&twice);
 }
 
 int
@@ -477,6 +705,10 @@ main(void) {
     test_list_and_machines();
     test_refused_stores();
     test_concurrent_imports();
+    test_record_file();
+    test_interrupted_grows();
+    test_history();
+    test_check();
     int rc = check_result("store_test");
     if (rc == 0) {
         char cmd[128];

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # SIGINT to a running `chanbench run`: it stops after the current chunk, writes a valid file
-# marked complete: false with the chunks that finished, and exits 130. The script waits for the table header (printed
+# marked complete: false with the chunks that finished, records it in the store as such, and
+# exits 130. The script waits for the table header (printed
 # once the handlers are installed) before it sends the signal. Run by ctest with CHANBENCH,
 # WORK and SOURCE_DIR set.
 include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
@@ -34,6 +35,13 @@ string(JSON n LENGTH "${doc}" benchmarks)
 string(JSON done GET "${doc}" context chanbench rounds completed)
 if(NOT complete STREQUAL "OFF" OR n LESS 7 OR done LESS 1) # chunks and 6 aggregates
   message(FATAL_ERROR "interrupted file: complete ${complete}, ${n} rows")
+endif()
+# The interrupted run is recorded in the store (ctest's CHANBENCH_STORE) as it is, marked
+# incomplete: its --resume replaces it there.
+require("${chanbench_err}" "(interrupted: its --resume replaces it there)")
+execute_process(COMMAND ${CHANBENCH} store list RESULT_VARIABLE rc OUTPUT_VARIABLE listing)
+if(NOT rc EQUAL 0 OR NOT listing MATCHES "\n[0-9a-f]+ +[0-9a-f]+ +[^\n]* no\n")
+  message(FATAL_ERROR "the interrupted run in the store: exit ${rc}\n${listing}")
 endif()
 file(GLOB tmp ${WORK}/*tmp*)
 if(tmp)
