@@ -62,7 +62,7 @@ const struct cli_profile cli_profiles[] = {
      .min_time_s = 0.05},
     {.name = "compare",
      .about = "libgoc against naive, pthread, ck, Go and crossbeam on every chart's curve "
-              "(scripts/run.sh; about 4 minutes on 2 PUs)",
+              "(scripts/run.sh; about 2 minutes on 2 PUs)",
      .filter = COMPARE_FILTER,
      .impls = "goc,naive,pthread,ck,ck.br,go,crossbeam",
      .threads = "1,2,4,8",
