@@ -3,7 +3,8 @@
 #   gnuplot -e "datafile='results/plots/cancel.dat'; out='results/plots/cancel'" scripts/cancel.gp
 #
 # writes OUT.png and OUT.svg. Data (from `chanbench plot`): a line of quoted column names:
-# workers, then three columns per scenario: median, min, max in microseconds.
+# workers, then three columns per implementation (goc, go, crossbeam; "SCENARIO IMPL" should
+# the family have several scenarios): median, min, max in microseconds.
 
 if (!exists("datafile")) { exit error "usage: gnuplot -e \"datafile='X.dat'; out='X'\" cancel.gp" }
 if (!exists("out")) { out = datafile[1:strlen(datafile) - 4] }
@@ -12,11 +13,11 @@ if (!exists("subtitle")) { subtitle = system("sed -n 's/^# subtitle: //p' '".dat
 
 set datafile missing '?'
 set title sprintf("Cancellation latency\n%s\n%s", machine, subtitle) noenhanced
-set xlabel "workers blocked on the context's done channel"
+set xlabel "workers blocked on the done channel"
 set ylabel "time until all have returned, µs (lower is better)"
 set yrange [0:*]
 set grid ytics
-set key outside right top noenhanced title "scenario"
+set key outside right top noenhanced title "implementation"
 set offsets 0.3, 0.3, 0, 0
 
 do for [fmt in "png svg"] {

@@ -121,6 +121,8 @@ struct bench_impl {
     { name, NULL, false, NULL, why }
 #define BENCH_EXECUTOR(name)                                                                       \
     { name, NULL, true, NULL, NULL }
+#define BENCH_EXECUTOR_NOTE(name, note)                                                            \
+    { name, NULL, true, note, NULL }
 #define BENCH_IMPLS_END                                                                            \
     { NULL, NULL, false, NULL, NULL }
 

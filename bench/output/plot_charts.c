@@ -311,8 +311,10 @@ many_impls(const struct result_file *f, const char *prefix) {
     return false;
 }
 
-/* layout: items per second against threads, a line per layout (pipeline, replicated, pool).
- * Parameters other than the thread count (stages, work) are held at their most common value. */
+/* layout: items per second against threads, a line per layout (pipeline, replicated, pool), and
+ * per implementation when the file has several ("pipeline (go)": scripts/layout.gp gives each
+ * implementation a colour and each layout a dash pattern). Parameters other than the thread
+ * count (stages, work) are held at their most common value. */
 bool
 plot_build_layout(struct chart *c, const struct result_file *f, const char **why) {
     /* The most common value of every other numeric parameter. */
@@ -387,7 +389,7 @@ plot_build_layout(struct chart *c, const struct result_file *f, const char **why
         char lay[64], ib[64], sn[160];
         names_segment(b->name, 1, lay, sizeof lay);
         if (impls)
-            snprintf(sn, sizeof sn, "%s %s", lay, plot_impl_of(b, ib, sizeof ib));
+            snprintf(sn, sizeof sn, "%s (%s)", lay, plot_impl_of(b, ib, sizeof ib));
         else
             snprintf(sn, sizeof sn, "%s", lay);
         double v = 1e9 / plot_med_real(b);
@@ -397,14 +399,35 @@ plot_build_layout(struct chart *c, const struct result_file *f, const char **why
     c->subtitle = tx_fmt("pipeline: a thread per stage, channels between; replicated: each "
                          "thread runs every stage; pool: workers on one channel%s%s",
                          sl ? "; " : "", sub);
-    c->columns = tx_strdup("threads, then items per second (median of the repetitions) per layout");
+    c->columns = tx_strdup(impls ? "threads, then items per second (median of the repetitions) "
+                                   "per layout and implementation, named LAYOUT (IMPL)"
+                                 : "threads, then items per second (median of the repetitions) "
+                                   "per layout");
     return true;
 }
 
-/* cancel: time from cancel until all workers returned (median, min, max) against workers. */
+/* Whether the cancel/ rows come from more than one scenario (today there is one, done). */
+static bool
+many_cancel_scenarios(const struct result_file *f) {
+    char first[64] = "", s[64];
+    for (size_t i = 0; i < f->nbenches; i++) {
+        if (!names_in(f->benches[i].name, "cancel/"))
+            continue;
+        names_segment(f->benches[i].name, 1, s, sizeof s);
+        if (first[0] == '\0')
+            snprintf(first, sizeof first, "%s", s);
+        else if (strcmp(first, s) != 0)
+            return true;
+    }
+    return false;
+}
+
+/* cancel: time from cancel until all workers returned (median, min, max) against workers, a
+ * line per implementation (per scenario and implementation should there be several
+ * scenarios). */
 bool
 plot_build_cancel(struct chart *c, const struct result_file *f, const char **why) {
-    bool impls = many_impls(f, "cancel/");
+    bool scens = many_cancel_scenarios(f), only_goc = true, crossbeam = false;
     c->t[0] = stab_new(3);
     c->xname[0] = "workers";
     for (size_t i = 0; i < f->nbenches; i++) {
@@ -414,11 +437,14 @@ plot_build_cancel(struct chart *c, const struct result_file *f, const char **why
         if (!names_in(b->name, "cancel/") || isnan(n))
             continue;
         char scen[64], ib[64], sn[160];
+        const char *impl = plot_impl_of(b, ib, sizeof ib);
         names_segment(b->name, 1, scen, sizeof scen);
-        if (impls)
-            snprintf(sn, sizeof sn, "%s %s", scen, plot_impl_of(b, ib, sizeof ib));
+        if (scens)
+            snprintf(sn, sizeof sn, "%s %s", scen, impl);
         else
-            snprintf(sn, sizeof sn, "%s", scen);
+            snprintf(sn, sizeof sn, "%s", impl);
+        only_goc = only_goc && strcmp(impl, "goc") == 0;
+        crossbeam = crossbeam || strcmp(impl, "crossbeam") == 0;
         double v[3] = {plot_med_real(b) / 1e3, INFINITY, -INFINITY};
         for (size_t r = 0; r < b->nreps; r++) {
             v[1] = fmin(v[1], b->real_time[r] / 1e3);
@@ -430,9 +456,21 @@ plot_build_cancel(struct chart *c, const struct result_file *f, const char **why
         *why = "no cancel/ rows";
         return false;
     }
-    c->subtitle = tx_strdup("time from goc_ctx_cancel until every blocked worker has returned "
-                            "through its done case; bars: min to max over the repetitions");
-    c->columns = tx_strdup("workers, then per scenario three columns: median, min, max in µs");
+    /* What a cancel is differs only for crossbeam, which has no context (bench/scenarios/
+     * cancel.c); the subtitle stays one line of the chart's width. */
+    if (only_goc)
+        c->subtitle = tx_strdup("time from goc_ctx_cancel until every blocked worker has returned "
+                                "through its done case; bars: min to max over the repetitions");
+    else
+        c->subtitle = tx_fmt("time from the cancel until all blocked workers have returned; bars: "
+                             "min to max%s",
+                             crossbeam ? "; crossbeam (no context): a done channel's Sender is "
+                                         "dropped"
+                                       : "");
+    c->columns = tx_strdup(scens ? "workers, then per scenario and implementation three columns: "
+                                   "median, min, max in µs"
+                                 : "workers, then per implementation three columns: median, min, "
+                                   "max in µs");
     return true;
 }
 

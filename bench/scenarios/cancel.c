@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* The cancel family: how long a cancellation takes to reach blocked workers.
  *
- *   cancel/done/workers=N/impl=goc
+ *   cancel/done/workers=N/impl=I
  *       N workers block in a goc_select over their own (idle) work channel and a context's
  *       done case, as a worker goroutine does; one operation is a cancel round: the time from
  *       goc_ctx_cancel until the last of the N workers has returned through its done case
+ *
+ * The executors run the same rounds (bench/peers/go/cancel.go, crossbeam/src/cancel.rs): Go
+ * cancels a context.WithCancel whose Done channel N goroutines wait on in a select beside their
+ * idle channel; crossbeam, which has no context, drops the one Sender of a done channel N
+ * threads wait on in select! (the disconnection wakes them all); its rows' impl_note says so.
  *
  * A round: the coordinator makes a context, releases the workers (a condition variable,
  * outside the timed part), waits until all N have announced they are about to block, lets
@@ -161,8 +166,18 @@ cancel_run(struct bench_run *r) {
 
 static const struct bench_impl cancel_impls[] = {
     BENCH_IMPL("goc", NULL),
+    BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR_NOTE("crossbeam",
+                        "no context in Rust: cancel is dropping the Sender of a done channel "
+                        "(crossbeam_channel::bounded(0)) the workers wait on in select!"),
     BENCH_IMPLS_END,
 };
+
+/* The coordinator, then the workers (an executor is sent one PU per thread, in this order). */
+static int
+cancel_threads(const struct bench_instance *inst) {
+    return (int)bench_param_int(inst, "workers") + 1;
+}
 
 static const struct bench_param cancel_params[] = {
     {"workers", BENCH_PARAM_INT, BENCH_VALUES("1", "2", "4", "8", "16", "32", "64"),
@@ -176,6 +191,7 @@ static const struct bench_scenario cancel_scenarios[] = {
      .params = cancel_params,
      .impls = cancel_impls,
      .run = cancel_run,
+     .threads = cancel_threads,
      .latency = true,
      .min_iters = 1,
      .max_iters = 500},

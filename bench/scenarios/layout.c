@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The layout family: concurrent decomposition against parallel replication, for one service of
  * S stages that each do W of CPU work per item (work.h: calibrated CPU work, so a thread that
- * loses its core does not get its work done for free).
+ * loses its core does not get its work done for free). The Go and crossbeam executors run all
+ * three layouts too (impl=go: goroutines and Go channels; impl=crossbeam: threads and
+ * crossbeam_channel::bounded), with the same shape, work chain, checks and thread order.
  *
  *   layout/pipeline/stages=S/work=W/impl=I
  *       a thread per stage, channels of capacity LAYOUT_CAP between stages; stage 0 makes the
@@ -27,6 +29,7 @@
 #include "goc_ops.h"
 #include "work.h"
 
+/* The executors (bench/peers/go/layout.go, crossbeam/src/layout.rs) hold the same two. */
 #define LAYOUT_CAP 16
 #define LAYOUT_MAX_STAGES 16
 
@@ -246,13 +249,36 @@ pool_run(struct bench_run *r) {
 static const struct bench_impl chan_impls[] = {
     BENCH_IMPL("goc", &peer_goc_chan),
     BENCH_IMPL("naive", &peer_naive_chan),
+    BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),
     BENCH_IMPLS_END,
 };
 
+/* No channel: goc is the parallel baseline in C; go and crossbeam are each language's own
+ * (goroutines on GOMAXPROCS threads; std threads), the line their pipeline and pool compare
+ * with. */
 static const struct bench_impl replicated_impls[] = {
     BENCH_IMPL("goc", NULL),
+    BENCH_EXECUTOR("go"),
+    BENCH_EXECUTOR("crossbeam"),
     BENCH_IMPLS_END,
 };
+
+/* Team sizes, in the thread order of run() (an executor is sent one PU per thread). */
+static int
+pipeline_threads(const struct bench_instance *inst) {
+    return (int)bench_param_int(inst, "stages"); /* stage 0 first */
+}
+
+static int
+replicated_threads(const struct bench_instance *inst) {
+    return (int)bench_param_int(inst, "threads");
+}
+
+static int
+pool_threads(const struct bench_instance *inst) {
+    return (int)bench_param_int(inst, "threads") + 1; /* the source, then the workers */
+}
 
 static const struct bench_param pipeline_params[] = {
     {"stages", BENCH_PARAM_INT, BENCH_VALUES("1", "2", "4", "8"), BENCH_VALUES("4")},
@@ -282,6 +308,7 @@ static const struct bench_scenario layout_scenarios[] = {
      .params = pipeline_params,
      .impls = chan_impls,
      .run = pipeline_run,
+     .threads = pipeline_threads,
      .latency = true,
      .min_iters = 64},
     {.name = "replicated",
@@ -289,6 +316,7 @@ static const struct bench_scenario layout_scenarios[] = {
      .params = replicated_params,
      .impls = replicated_impls,
      .run = replicated_run,
+     .threads = replicated_threads,
      .latency = true,
      .min_iters = 64},
     {.name = "pool",
@@ -296,6 +324,7 @@ static const struct bench_scenario layout_scenarios[] = {
      .params = pool_params,
      .impls = chan_impls,
      .run = pool_run,
+     .threads = pool_threads,
      .latency = true,
      .min_iters = 64},
     BENCH_SCENARIOS_END,

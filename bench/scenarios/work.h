@@ -3,7 +3,9 @@
  * compiler cannot shorten (the Go peer's work()), so that "100 ns of work inside the lock" is
  * the same CPU work for every impl and, unlike a wall-clock spin, is not done for free by a
  * thread that loses its core (oversubscribed runs). Header-only; each including file
- * calibrates its own copy once (work_calibrate, about 15 ms). */
+ * calibrates its own copy once (work_calibrate, about 40 ms): the best of 25 runs of 2M
+ * iterations, as the executors calibrate theirs (lock.go, lock.rs), so that a busy machine
+ * does not give one side less work per "1us" than the other. */
 #ifndef BENCH_SCENARIOS_WORK_H
 #define BENCH_SCENARIOS_WORK_H
 
@@ -28,10 +30,10 @@ work_run(uint64_t x, uint64_t iters) {
 
 static void
 work_calibrate_once(void) {
-    const uint64_t iters = 4000000;
+    const uint64_t iters = 2000000;
     int64_t best = -1;
     uint64_t x = 1;
-    for (int r = 0; r < 3; r++) {
+    for (int r = 0; r < 25; r++) {
         int64_t t0 = bench_now_ns();
         x = work_run(x, iters);
         int64_t d = bench_now_ns() - t0;

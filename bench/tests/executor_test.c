@@ -237,18 +237,26 @@ struct scenario {
     int threads;
     bool latency;
     uint64_t hist_per_op; /* latency values per operation: 1, or 0 when sampled */
+    uint64_t iters;       /* operations per run; 0: 2000 */
 };
 
 static const struct scenario scenarios[] = {
-    {"chan/spsc/cap=0/size=8", 2, false, 0},
-    {"chan/spsc/cap=16/size=512", 2, false, 0},
-    {"chan/mpsc/prod=2/cap=1/size=64", 3, false, 0},
-    {"chan/mpmc/prod=2/cons=3/cap=1024/size=8", 5, false, 0},
-    {"chan/pingpong/cap=1", 2, true, 1},
-    {"chan/paced/pause=1us/cap=0", 2, true, 1},
-    {"select/fanin/k=4/cap=64", 5, true, 0},
-    {"lock/mutex/threads=3/cs=100", 3, true, 0},
-    {"lock/rw/threads=2/read=90/cs=0", 2, true, 0},
+    {"chan/spsc/cap=0/size=8", 2, false, 0, 0},
+    {"chan/spsc/cap=16/size=512", 2, false, 0, 0},
+    {"chan/mpsc/prod=2/cap=1/size=64", 3, false, 0, 0},
+    {"chan/mpmc/prod=2/cons=3/cap=1024/size=8", 5, false, 0, 0},
+    {"chan/pingpong/cap=1", 2, true, 1, 0},
+    {"chan/paced/pause=1us/cap=0", 2, true, 1, 0},
+    {"select/fanin/k=4/cap=64", 5, true, 0, 0},
+    {"lock/mutex/threads=3/cs=100", 3, true, 0, 0},
+    {"lock/rw/threads=2/read=90/cs=0", 2, true, 0, 0},
+    /* Every item's latency; the pool's source is a thread of its own. */
+    {"layout/pipeline/stages=3/work=100ns", 3, true, 1, 0},
+    {"layout/pipeline/stages=1/work=1us", 1, true, 1, 0},
+    {"layout/replicated/stages=2/work=100ns/threads=3", 3, true, 1, 0},
+    {"layout/pool/stages=2/work=100ns/threads=3", 4, true, 1, 0},
+    /* A round each (at least 50 us of settling): the coordinator, then the workers. */
+    {"cancel/done/workers=3", 4, true, 1, 40},
 };
 
 static void
@@ -273,7 +281,7 @@ check_real(const char *impl) {
         CHECK(topo_plan("compact", s->threads, pus, err, sizeof err) == 0);
         for (int pass = 0; pass < 2; pass++) { /* pinned, then pus=none */
             struct executor_figures f;
-            const uint64_t iters = 2000;
+            const uint64_t iters = s->iters ? s->iters : 2000;
             enum executor_status st = executor_run(&e, s->bench, pus, pass ? 0 : s->threads, iters,
                                                    0, &f, err, sizeof err);
             if (st != EXEC_OK) {
@@ -297,6 +305,13 @@ check_real(const char *impl) {
     int pus[2] = {0, 0};
     CHECK(executor_run(&e, "chan/nosuch/cap=0", pus, 2, 10, 0, &f, err, sizeof err) ==
           EXEC_REFUSED);
+    CHECK(!e.dead);
+    /* A pool is its source and its workers; a layout has at most 16 stages (layout.c). */
+    int pool_pus[3] = {0, 0, 0};
+    CHECK(executor_run(&e, "layout/pool/stages=2/work=1us/threads=3", pool_pus, 3, 10, 0, &f, err,
+                       sizeof err) == EXEC_REFUSED);
+    CHECK(executor_run(&e, "layout/pipeline/stages=17/work=1us", NULL, 0, 10, 0, &f, err,
+                       sizeof err) == EXEC_REFUSED);
     CHECK(!e.dead);
     executor_stop(&e);
     printf("executor_test: impl=%s (%s) ran %zu scenarios\n", impl, program,

@@ -78,14 +78,18 @@ func parseDuration(s string) (int64, error) {
 
 // scenarioKeys lists each scenario's parameters, in the order of its name.
 var scenarioKeys = map[string][]string{
-	"chan/spsc":     {"cap", "size"},
-	"chan/mpsc":     {"prod", "cap", "size"},
-	"chan/mpmc":     {"prod", "cons", "cap", "size"},
-	"chan/pingpong": {"cap"},
-	"chan/paced":    {"pause", "cap"},
-	"select/fanin":  {"k", "cap"},
-	"lock/mutex":    {"threads", "cs"},
-	"lock/rw":       {"threads", "read", "cs"},
+	"chan/spsc":         {"cap", "size"},
+	"chan/mpsc":         {"prod", "cap", "size"},
+	"chan/mpmc":         {"prod", "cons", "cap", "size"},
+	"chan/pingpong":     {"cap"},
+	"chan/paced":        {"pause", "cap"},
+	"select/fanin":      {"k", "cap"},
+	"lock/mutex":        {"threads", "cs"},
+	"lock/rw":           {"threads", "read", "cs"},
+	"layout/pipeline":   {"stages", "work"},
+	"layout/replicated": {"stages", "work", "threads"},
+	"layout/pool":       {"stages", "work", "threads"},
+	"cancel/done":       {"workers"},
 }
 
 // parseBench turns NAME (family/scenario/key=value/..., without impl) into a scenario. Every key
@@ -213,6 +217,19 @@ func parseBench(name string) (*scenario, error) {
 	case "lock/rw":
 		t, r, cs := num("threads", 1, maxThreads), num("read", 0, 100), dur("cs")
 		sc = &scenario{threads: t, run: func(n int64) runResult { return runRW(t, r, cs, n) }}
+	case "layout/pipeline":
+		s, w := num("stages", 1, maxStages), dur("work")
+		sc = &scenario{threads: s, run: func(n int64) runResult { return runPipeline(s, w, n) }}
+	case "layout/replicated":
+		s, w, t := num("stages", 1, maxStages), dur("work"), num("threads", 1, maxThreads)
+		sc = &scenario{threads: t,
+			run: func(n int64) runResult { return runReplicated(s, w, t, n) }}
+	case "layout/pool":
+		s, w, t := num("stages", 1, maxStages), dur("work"), num("threads", 1, maxThreads)
+		sc = &scenario{threads: t + 1, run: func(n int64) runResult { return runPool(s, w, t, n) }}
+	case "cancel/done":
+		w := num("workers", 1, maxThreads)
+		sc = &scenario{threads: w + 1, run: func(n int64) runResult { return runCancel(w, n) }}
 	}
 	if err != nil {
 		return nil, err

@@ -4,10 +4,11 @@
 //   chanbench-peer-go --serve [--outside-ns NS]
 // and sends it work orders on stdin, one per line (hello protocol=2; run id=I bench=NAME
 // iters=N pus=LIST|none; quit). For each run it confines the process to the order's PUs, runs
-// the named channel, select or lock scenario (chan.go, select.go, lock.go) once with Go's own
-// primitives, doing exactly N operations, and answers one JSON object per line on stdout with
-// the raw figures of that timed run. Which benchmarks run, how many operations, warm-up, the
-// order of runs, statistics and percentiles are all chanbench's.
+// the named channel, select, lock, layout or cancel scenario (chan.go, select.go, lock.go,
+// layout.go, cancel.go) once with Go's own primitives, doing exactly N operations, and answers
+// one JSON object per line on stdout with the raw figures of that timed run. Which benchmarks
+// run, how many operations, warm-up, the order of runs, statistics and percentiles are all
+// chanbench's.
 
 package main
 

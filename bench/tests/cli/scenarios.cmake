@@ -40,6 +40,30 @@ foreach(family chan select lock layout cancel alloc pitfall)
   endif()
 endforeach()
 
+# The executors' impls are listed when named, whether or not this build made the programs: the
+# layout and cancel families have go and crossbeam rows (replicated too: each language's own
+# parallel baseline), and the compare profile (scripts/run.sh) runs them on its charts' curves.
+chanbench_expect(RC 0 ARGS list --impl go,crossbeam --filter "^(layout|cancel)/")
+foreach(name
+    "layout/pipeline/stages=4/work=1us/impl=go"
+    "layout/pipeline/stages=1/work=10us/impl=crossbeam"
+    "layout/replicated/stages=2/work=100ns/threads=2/impl=go"
+    "layout/pool/stages=8/work=1us/threads=1/impl=crossbeam"
+    "cancel/done/workers=64/impl=go"
+    "cancel/done/workers=1/impl=crossbeam")
+  require("${out}" "${name}\n")
+endforeach()
+chanbench_expect(RC 0 ARGS list --profile compare --filter "^(layout|cancel)/")
+foreach(impl goc go crossbeam)
+  foreach(name
+      "layout/pipeline/stages=8/work=1us"
+      "layout/replicated/stages=4/work=1us/threads=2"
+      "layout/pool/stages=4/work=1us/threads=8"
+      "cancel/done/workers=16")
+    require("${out}" "${name}/impl=${impl}\n")
+  endforeach()
+endforeach()
+
 # The ck peer runs by default when chanbench was built with libck (its list shows it).
 chanbench_expect(RC 0 ARGS list --filter "^lock/mutex/threads=2/cs=0/")
 set(impls_want "goc;goc.control;pthread;spin")

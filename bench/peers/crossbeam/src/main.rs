@@ -2,15 +2,17 @@
 // chanbench-peer-crossbeam: chanbench's crossbeam executor (docs/results-format.md, "Executors:
 // the Go and crossbeam peers (protocol 2)"). chanbench starts it once per run as
 // `chanbench-peer-crossbeam --serve` and sends it work orders on stdin; it runs the channel,
-// select and lock scenario it is told to (crossbeam-channel, std's Mutex and RwLock) exactly n
-// times, with worker i pinned to the i-th PU of the order, and answers each order with the raw
-// figures of that one timed run, one JSON object per line on stdout. The benchmark grid, the
-// iteration counts, warm-up and statistics are chanbench's.
+// select, lock, layout and cancel scenario it is told to (crossbeam-channel, std's Mutex and
+// RwLock, std threads) exactly n times, with worker i pinned to the i-th PU of the order, and
+// answers each order with the raw figures of that one timed run, one JSON object per line on
+// stdout. The benchmark grid, the iteration counts, warm-up and statistics are chanbench's.
 // Usage: chanbench-peer-crossbeam --serve [--outside-ns NS]
 
 mod bench;
+mod cancel;
 mod chan;
 mod hist;
+mod layout;
 mod lock;
 mod select;
 mod serve;

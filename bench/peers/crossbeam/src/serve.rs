@@ -7,7 +7,7 @@
 
 use crate::bench::{Ctx, RunResult, Val};
 use crate::sys::{cpu_list, MAX_CPUS};
-use crate::{chan, lock, select};
+use crate::{cancel, chan, layout, lock, select};
 use std::io::{self, BufRead, Write};
 
 const PROTOCOL: u64 = 2;
@@ -130,6 +130,23 @@ enum Scenario {
         read: u64,
         cs_ns: i64,
     },
+    Pipeline {
+        stages: usize,
+        work_ns: i64,
+    },
+    Replicated {
+        stages: usize,
+        work_ns: i64,
+        threads: usize,
+    },
+    Pool {
+        stages: usize,
+        work_ns: i64,
+        threads: usize,
+    },
+    Cancel {
+        workers: usize,
+    },
 }
 
 /// The parameters of one benchmark name, looked up by key.
@@ -219,6 +236,17 @@ impl<'a> Params<'a> {
             .ok_or_else(|| self.bad(key, "0, or an integer with ns, us, ms or s"))
     }
 
+    /// A layout's stage count, 1 ..= layout::MAX_STAGES.
+    fn stages(&self) -> Result<usize, String> {
+        match parse_uint(self.get("stages")) {
+            Some(v) if (1..=layout::MAX_STAGES).contains(&v) => Ok(v as usize),
+            _ => Err(self.bad(
+                "stages",
+                &format!("an integer from 1 to {}", layout::MAX_STAGES),
+            )),
+        }
+    }
+
     fn percent(&self, key: &str) -> Result<u64, String> {
         match parse_uint(self.get(key)) {
             Some(v) if v <= 100 => Ok(v),
@@ -241,6 +269,11 @@ impl Scenario {
             ("select", Some("fanin")) => &["k", "cap"],
             ("lock", Some("mutex")) => &["threads", "cs"],
             ("lock", Some("rw")) => &["threads", "read", "cs"],
+            ("layout", Some("pipeline")) => &["stages", "work"],
+            ("layout", Some("replicated")) | ("layout", Some("pool")) => {
+                &["stages", "work", "threads"]
+            }
+            ("cancel", Some("done")) => &["workers"],
             _ => return Err(format!("unknown benchmark {}", name)),
         };
         let p = Params::new(name, &elems[2..], keys)?;
@@ -274,10 +307,27 @@ impl Scenario {
                 threads: p.count("threads")?,
                 cs_ns: p.duration("cs")?,
             },
-            _ => Scenario::Rw {
+            "rw" => Scenario::Rw {
                 threads: p.count("threads")?,
                 read: p.percent("read")?,
                 cs_ns: p.duration("cs")?,
+            },
+            "pipeline" => Scenario::Pipeline {
+                stages: p.stages()?,
+                work_ns: p.duration("work")?,
+            },
+            "replicated" => Scenario::Replicated {
+                stages: p.stages()?,
+                work_ns: p.duration("work")?,
+                threads: p.count("threads")?,
+            },
+            "pool" => Scenario::Pool {
+                stages: p.stages()?,
+                work_ns: p.duration("work")?,
+                threads: p.count("threads")?,
+            },
+            _ => Scenario::Cancel {
+                workers: p.count("workers")?,
             },
         })
     }
@@ -289,6 +339,10 @@ impl Scenario {
             Scenario::Mpmc { prod, cons, .. } => prod + cons,
             Scenario::Fanin { k, .. } => k + 1,
             Scenario::Mutex { threads, .. } | Scenario::Rw { threads, .. } => threads,
+            Scenario::Pipeline { stages, .. } => stages,
+            Scenario::Replicated { threads, .. } => threads,
+            Scenario::Pool { threads, .. } => threads + 1,
+            Scenario::Cancel { workers } => workers + 1,
         }
     }
 
@@ -320,6 +374,18 @@ impl Scenario {
                 read,
                 cs_ns,
             } => lock::run_rw(ctx, threads, read, cs_ns, n),
+            Scenario::Pipeline { stages, work_ns } => layout::run_pipeline(ctx, stages, work_ns, n),
+            Scenario::Replicated {
+                stages,
+                work_ns,
+                threads,
+            } => layout::run_replicated(ctx, stages, work_ns, threads, n),
+            Scenario::Pool {
+                stages,
+                work_ns,
+                threads,
+            } => layout::run_pool(ctx, stages, work_ns, threads, n),
+            Scenario::Cancel { workers } => cancel::run_cancel(ctx, workers, n),
         }
     }
 }
