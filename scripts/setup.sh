@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs, from Debian's archive, what chanbench needs to build, test, run and plot, and the
-# peers: Go, crossbeam and Concurrency Kit; with --browser also Chromium, for the test that
-# renders results/plots/index.html (skipped without it). Only missing packages are installed;
-# each step says what it does. Usage: scripts/setup.sh [--no-peers] [--browser]
+# peers: Go, crossbeam and Concurrency Kit. --for-tests adds what only some tests use, each
+# skipped with a line without it: Chromium (the test that renders results/plots/index.html)
+# and the PostgreSQL server (the results store's PostgreSQL tests start scratch copies of it;
+# Debian's package also sets up a server of its own, which is why it is not installed for
+# benchmarking). Only missing packages are installed; each step says what it does.
+# Usage: scripts/setup.sh [--no-peers] [--for-tests]
 set -euo pipefail
 
 peers=1
-browser=0
+for_tests=0
 for arg in "$@"; do
     case "$arg" in
     --no-peers) peers=0 ;;
-    --browser) browser=1 ;;
+    --for-tests | --browser) for_tests=1 ;; # --browser: the flag's older name
     -h | --help)
-        echo "usage: scripts/setup.sh [--no-peers] [--browser]"
+        echo "usage: scripts/setup.sh [--no-peers] [--for-tests]"
         echo "Installs the Debian packages chanbench needs (build, tests, plots) and, unless"
         echo "--no-peers, Go, Rust with crossbeam and Concurrency Kit for the peer benchmarks;"
-        echo "--browser adds Chromium, for the test that renders the plots' index.html."
+        echo "--for-tests adds Chromium (renders the plots' index.html) and the PostgreSQL"
+        echo "server (scratch servers for the results store's PostgreSQL tests)."
         exit 0
         ;;
     *)
@@ -26,14 +30,16 @@ for arg in "$@"; do
     esac
 done
 
+# libpq-dev: the results store on a PostgreSQL server (--store postgresql://...).
 build_pkgs=(cmake make gcc pkg-config git libhwloc-dev libjemalloc-dev libjansson-dev libsqlite3-dev
-    gnuplot-nox)
+    libpq-dev gnuplot-nox)
 # Concurrency Kit is an in-process peer (impl=ck, ck.br).
 peer_pkgs=(golang-go cargo librust-crossbeam-channel-dev libck-dev)
 
 wanted=("${build_pkgs[@]}")
 [ "$peers" = 1 ] && wanted+=("${peer_pkgs[@]}")
-[ "$browser" = 1 ] && wanted+=(chromium)
+# Only for tests: a browser, and a server they run initdb and postgres from in scratch folders.
+[ "$for_tests" = 1 ] && wanted+=(chromium postgresql)
 
 missing=()
 for p in "${wanted[@]}"; do

@@ -171,9 +171,10 @@ cli_usage_run(FILE *out) {
             "  --resume JOURNAL   continue an interrupted or failed run from its journal, with\n"
             "                     its options and seed (only --out, --format, --store and\n"
             "                     --no-store may be given)\n"
-            "  --store PATH       the results store the run is recorded in (default\n"
-            "                     $CHANBENCH_STORE, else results/chanbench.sqlite; its folder\n"
-            "                     is created); see 'chanbench store --help'\n"
+            "  --store PATH|URL   the results store the run is recorded in: an SQLite file\n"
+            "                     (its folder is created) or a postgresql:// URL (default\n"
+            "                     $CHANBENCH_STORE, else results/chanbench.sqlite); see\n"
+            "                     'chanbench store --help'\n"
             "  --no-store         do not record the run in the results store\n"
             "  -h, --help         this text\n"
             "\n"
@@ -489,7 +490,7 @@ cli_parse(int argc, char **argv, bool list, struct run_options *o, char *err, si
             if (*arg == '\0') {
                 rc = fail(err, errlen,
                           "--store wants the path of a store file (e.g. "
-                          "results/chanbench.sqlite)");
+                          "results/chanbench.sqlite) or a postgresql:// URL");
                 goto out;
             }
             o->store = arg;

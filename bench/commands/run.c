@@ -559,6 +559,9 @@ run_record(struct run *r, unsigned extras) {
         return;
     }
     const char *store = r->o.store != NULL ? r->o.store : store_default_path();
+    /* Named without a PostgreSQL URL's password: these lines go to logs. */
+    char *name = store_display_name(store);
+    const char *shown = name != NULL ? name : "the results store";
     char err[4400], id[STORE_ID_LEN];
     enum store_import what;
     fflush(stdout);
@@ -567,16 +570,16 @@ run_record(struct run *r, unsigned extras) {
                 "chanbench run: WARNING: the run is not recorded in the results store: %s; its "
                 "results are in %s, and 'chanbench store%s%s import %s' records them\n",
                 err, r->path, r->o.store != NULL ? " --store " : "",
-                r->o.store != NULL ? r->o.store : "", r->path);
-        return;
-    }
-    if (what == STORE_DUPLICATE)
-        fprintf(stderr, "chanbench run: run %s is in %s already; not recorded again\n", id, store);
-    else
-        fprintf(stderr, "chanbench run: recorded in %s as run %s%s\n", store, id,
+                r->o.store != NULL ? shown : "", r->path);
+    } else if (what == STORE_DUPLICATE) {
+        fprintf(stderr, "chanbench run: run %s is in %s already; not recorded again\n", id, shown);
+    } else {
+        fprintf(stderr, "chanbench run: recorded in %s as run %s%s\n", shown, id,
                 !r->info.complete        ? " (interrupted: its --resume replaces it there)"
                 : what == STORE_REPLACED ? ", in place of its interrupted part"
                                          : "");
+    }
+    free(name);
 }
 
 static void

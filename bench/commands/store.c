@@ -24,11 +24,11 @@
 #define CHECK_THRESHOLD_PCT 10.0
 
 static const char store_usage[] =
-    "usage: chanbench store [--store PATH] COMMAND [ARGS]\n"
+    "usage: chanbench store [--store PATH|URL] COMMAND [ARGS]\n"
     "\n"
-    "The results store: every run's results file, kept byte for byte in one SQLite file with\n"
-    "its machine, its rows and its paired ratios. 'chanbench run' records each run in it\n"
-    "(--no-store skips that).\n"
+    "The results store: every run's results file, kept byte for byte with its machine, its\n"
+    "rows and its paired ratios, in one SQLite file or in a PostgreSQL database that many\n"
+    "machines record into. 'chanbench run' records each run in it (--no-store skips that).\n"
     "\n"
     "commands:\n"
     "  import FILE...            bring results files in; a run already there is skipped with\n"
@@ -64,17 +64,22 @@ static const char store_usage[] =
     "options:\n"
     "  --store PATH   the store (default $CHANBENCH_STORE, else results/chanbench.sqlite);\n"
     "                 import creates it, the other commands need it\n"
+    "  --store URL    a PostgreSQL database: postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DB\n"
+    "                 (or postgres://; any URL libpq reads, e.g. ?host=/run/postgresql).\n"
+    "                 DB must exist; import makes the store when it is empty\n"
     "  -h, --help     this text\n"
     "\n"
     "A run's id is a hash of its host name, start date and seed: a copy of a file, or a\n"
     "resumed run's file and its interrupted one, are one run.\n"
     "\n"
     "exit status: 0 done (import: every file imported or already there; check: no\n"
-    "regression); 1 the store could not be written or read (SQLite, the disk), gnuplot failed\n"
-    "on the history chart, or check found a regression; 2 bad usage or bad input: a results\n"
-    "file that does not load (import goes on with the others), an unknown run, benchmark or\n"
-    "machine, a check with no benchmark in common or none with enough rounds to test, or a\n"
-    "store that is corrupt, not a chanbench store or of a newer schema (left untouched);\n"
+    "regression); 1 the store could not be written or read (SQLite, the disk, the server),\n"
+    "gnuplot failed on the history chart, or check found a regression; 2 bad usage or bad\n"
+    "input: a results file that does not load (import goes on with the others), an unknown\n"
+    "run, benchmark or machine, a check with no benchmark in common or none with enough\n"
+    "rounds to test, a store that is missing (an empty database, on a server), corrupt, not a\n"
+    "chanbench store or of a newer schema (left untouched), or a PostgreSQL URL that cannot\n"
+    "be used (a database or user the server does not have, a chanbench built without libpq);\n"
     "3 history --out without gnuplot (the data file is written, the chart is not).\n";
 
 /* The options, each an option of some commands only. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The results store in SQLite (store.h): opening and migrating it, importing results files,
- * and the queries of `chanbench store`. */
+/* The results store (store.h) on SQLite or PostgreSQL, through store/db.h: opening and
+ * migrating it, importing results files, and the queries of `chanbench store`. Its SQL is
+ * written once, in what both read; the schema is written per backend (migrations below). */
 #include "store.h"
 
 #include <errno.h>
@@ -11,9 +12,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "compare.h"
+#include "db.h"
+#include "db_impl.h" /* db_url_redact */
 #include "mwu.h"
 #include "names.h"
 #include "plot_draw.h"
@@ -26,14 +27,19 @@
 #define STORE_BUSY_MS 60000
 
 struct store {
-    sqlite3 *db;
-    char *path;
+    struct db *db;
+    char *path; /* for messages: the file, or the URL without its password */
 };
 
-/* Migrations: migrations[v] brings a store of schema v to v + 1, in the transaction that also
- * sets meta.schema_version. Schema 0 is an empty database. A new schema appends one entry and
- * raises STORE_SCHEMA_VERSION; entries are never edited once released. */
-static const char *const migrations[STORE_SCHEMA_VERSION] = {
+/* Migrations: migrations[backend][v] brings a store of schema v to v + 1, in the transaction
+ * that also sets meta.schema_version. Schema 0 is an empty database. A new schema appends one
+ * entry to each backend's list and raises STORE_SCHEMA_VERSION; entries are never edited once
+ * released. The two lists hold the same tables, columns and indexes in each backend's types:
+ * PostgreSQL's REAL is single precision, so doubles are DOUBLE PRECISION; blobs are BYTEA;
+ * text compares byte by byte (COLLATE "C"), as in SQLite, whatever the database's locale, so
+ * that lists sort alike and id prefixes are ranges; and rows and ratios have the rowid that
+ * SQLite gives every table (the order of insertion, which queries sort by). */
+static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL);"
     /* id: store.c's fingerprint hash of the other columns. */
     "CREATE TABLE machines(id TEXT PRIMARY KEY, host TEXT NOT NULL, cpu_model TEXT NOT NULL,"
@@ -55,90 +61,124 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE INDEX ratios_run ON ratios(run_id);",
 };
 
+#define PG_TEXT "TEXT COLLATE \"C\""
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
+    "CREATE TABLE meta(key " PG_TEXT " PRIMARY KEY, value " PG_TEXT " NOT NULL);"
+    "CREATE TABLE machines(id " PG_TEXT " PRIMARY KEY, host " PG_TEXT " NOT NULL,"
+    " cpu_model " PG_TEXT " NOT NULL, packages BIGINT, cores BIGINT, pus BIGINT,"
+    " kernel " PG_TEXT " NOT NULL, virtualized BIGINT);"
+    "CREATE TABLE runs(id " PG_TEXT " PRIMARY KEY,"
+    " machine_id " PG_TEXT " NOT NULL REFERENCES machines(id), git_commit " PG_TEXT ","
+    " date " PG_TEXT " NOT NULL, seed " PG_TEXT ", complete BIGINT NOT NULL,"
+    " command " PG_TEXT ", options " PG_TEXT ", build_type " PG_TEXT ", pin_policy " PG_TEXT ","
+    " c2c_round_trip_ns DOUBLE PRECISION, ring_ns_per_msg DOUBLE PRECISION,"
+    " source " PG_TEXT ", imported " PG_TEXT " NOT NULL, bytes BYTEA NOT NULL);"
+    "CREATE INDEX runs_machine ON runs(machine_id, date);"
+    "CREATE TABLE rows(run_id " PG_TEXT " NOT NULL REFERENCES runs(id), name " PG_TEXT " NOT NULL,"
+    " benchmark " PG_TEXT " NOT NULL, impl " PG_TEXT " NOT NULL, repetition BIGINT NOT NULL,"
+    " round BIGINT, mode " PG_TEXT ", real_ns DOUBLE PRECISION NOT NULL,"
+    " cpu_ns DOUBLE PRECISION NOT NULL, rowid BIGINT GENERATED ALWAYS AS IDENTITY);"
+    "CREATE INDEX rows_run ON rows(run_id, name);"
+    "CREATE TABLE ratios(run_id " PG_TEXT " NOT NULL REFERENCES runs(id),"
+    " benchmark " PG_TEXT " NOT NULL, numerator " PG_TEXT " NOT NULL,"
+    " denominator " PG_TEXT " NOT NULL, metric " PG_TEXT " NOT NULL, mode " PG_TEXT " NOT NULL,"
+    " ratio DOUBLE PRECISION, ci_low DOUBLE PRECISION, ci_high DOUBLE PRECISION, rounds BIGINT,"
+    " rowid BIGINT GENERATED ALWAYS AS IDENTITY);"
+    "CREATE INDEX ratios_run ON ratios(run_id);",
+};
+
 const char *
 store_default_path(void) {
     const char *env = getenv("CHANBENCH_STORE");
     return env != NULL && env[0] != '\0' ? env : "results/chanbench.sqlite";
 }
 
+static bool
+is_pg(const struct store *s) {
+    return db_backend(s->db) == DB_POSTGRESQL;
+}
+
 /* --- errors ---------------------------------------------------------------------------- */
 
-/* After a failed SQLite call: err set to one line about what failed, and the exit status. A
- * damaged file is bad input (2), left as it is; the rest is the system's (1). */
+/* After a failed database call: err set to one line about what failed, and the exit status.
+ * A damaged file is bad input (2), left as it is; the rest is the system's (1). */
 static int
 db_fail(struct store *s, int rc, const char *what, char *err, size_t errlen) {
-    int prim = rc & 0xff;
-    if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT) {
+    if (rc == DB_DAMAGED) {
         bench_seterr(err, errlen,
                      "%s: not a usable results store (%s); it is left as it is: move it away, "
                      "restore it from a copy, or choose another with --store PATH",
-                     s->path, sqlite3_errstr(rc));
+                     s->path, db_errmsg(s->db));
         return 2;
     }
-    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED) {
+    if (rc == DB_BUSY) {
         bench_seterr(err, errlen,
                      "%s: %s: another process kept the store locked for over %d s; try again",
                      s->path, what, STORE_BUSY_MS / 1000);
         return 1;
     }
-    bench_seterr(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+    bench_seterr(err, errlen, "%s: %s: %s", s->path, what, db_errmsg(s->db));
     return 1;
 }
 
 static int
 exec(struct store *s, const char *sql) {
-    return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return db_exec(s->db, sql);
 }
 
 /* Roll back whatever is open; the error being reported matters more than this one. */
 static void
 rollback(struct store *s) {
-    if (!sqlite3_get_autocommit(s->db))
-        (void)exec(s, "ROLLBACK");
+    db_rollback(s->db);
 }
 
 /* --- opening and migrating ---------------------------------------------------------------- */
 
-/* The store's schema version into *version: 0 for an empty database, -1 for one that holds
- * tables but no chanbench meta. An SQLite status. */
+/* The store's schema version into *version: 0 for an empty database (SQLite) or schema
+ * (PostgreSQL), -1 for one that holds tables but no chanbench meta. A db_rc. */
 static int
 read_version(struct store *s, int *version) {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT (SELECT count(*) FROM sqlite_master),"
-                                " (SELECT count(*) FROM sqlite_master"
-                                "  WHERE type = 'table' AND name = 'meta')",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    int64_t nobj;
+    bool has_meta;
+    int rc = db_catalog(s->db, "meta", &nobj, &has_meta);
+    if (rc != DB_OK)
         return rc;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return rc;
-    }
-    int64_t nobj = sqlite3_column_int64(st, 0), nmeta = sqlite3_column_int64(st, 1);
-    sqlite3_finalize(st);
-    if (nmeta == 0) {
+    if (!has_meta) {
         *version = nobj == 0 ? 0 : -1;
-        return SQLITE_OK;
+        return DB_OK;
     }
-    rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
-                            NULL);
-    if (rc != SQLITE_OK)
+    struct db_stmt *st;
+    rc = db_prepare(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", &st);
+    if (rc != DB_OK)
         return rc;
-    rc = sqlite3_step(st);
+    rc = db_step(st);
     *version = -1;
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
-        int64_t v = sqlite3_column_int64(st, 0);
-        *version = v >= 1 && v <= INT32_MAX ? (int)v : -1;
+    /* An integer in SQLite (older chanbench read nothing else), text in PostgreSQL. */
+    int64_t v = -1;
+    if (rc == DB_ROW && db_column_type(st, 0) == DB_INTEGER) {
+        v = db_column_int64(st, 0);
+    } else if (rc == DB_ROW && db_column_type(st, 0) == DB_TEXT) {
+        const char *t = db_column_text(st, 0);
+        if (t[0] != '\0' && strlen(t) < 10 && strspn(t, "0123456789") == strlen(t))
+            v = strtoll(t, NULL, 10);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+    *version = v >= 1 && v <= INT32_MAX ? (int)v : -1;
+    db_finalize(st);
+    return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
 }
 
 /* Refuse a version this chanbench cannot use. 0, or 2 with err set. */
 static int
 check_version(struct store *s, int version, char *err, size_t errlen) {
+    if (version < 0 && is_pg(s)) {
+        bench_seterr(err, errlen,
+                     "%s: a PostgreSQL database that holds other tables but not a chanbench "
+                     "results store (no meta.schema_version); it is left as it is: give an "
+                     "empty database, or another schema (the URL's parameter "
+                     "options=-csearch_path%%3DSCHEMA), or choose another with --store",
+                     s->path);
+        return 2;
+    }
     if (version < 0) {
         bench_seterr(err, errlen,
                      "%s: an SQLite database but not a chanbench results store (no "
@@ -158,42 +198,71 @@ check_version(struct store *s, int version, char *err, size_t errlen) {
 }
 
 /* Bring the store to STORE_SCHEMA_VERSION. Reads first, so that a current store is opened
- * without taking a write lock; migrates in one IMMEDIATE transaction, re-reading the version
- * inside it (another process may have migrated or created it meanwhile). */
+ * without taking a write lock; migrates in one DB_WRITE transaction, re-reading the version
+ * inside it (another process may have migrated or created it meanwhile). An empty store is
+ * only made with make_empty (without it: 2, nothing written). */
 static int
-migrate(struct store *s, char *err, size_t errlen) {
+migrate(struct store *s, bool make_empty, char *err, size_t errlen) {
     int version, rc = read_version(s, &version);
-    if (rc != SQLITE_OK)
+    if (rc != DB_OK)
         return db_fail(s, rc, "cannot read the schema version", err, errlen);
     int code = check_version(s, version, err, errlen);
     if (code != 0 || version == STORE_SCHEMA_VERSION)
         return code;
+    if (version == 0 && !make_empty) {
+        bench_seterr(err, errlen,
+                     "%s: no results store there (the database is empty); import results with "
+                     "'chanbench store import FILE...', or choose another with --store",
+                     s->path);
+        return 2;
+    }
 
-    rc = exec(s, "BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK)
+    rc = db_begin(s->db, DB_WRITE);
+    if (rc != DB_OK)
         return db_fail(s, rc, "cannot start the schema's transaction", err, errlen);
+    struct db_stmt *set = NULL;
     rc = read_version(s, &version);
-    if (rc != SQLITE_OK) {
+    if (rc != DB_OK) {
         code = db_fail(s, rc, "cannot read the schema version", err, errlen);
         goto fail;
     }
     if ((code = check_version(s, version, err, errlen)) != 0)
         goto fail;
-    for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
-        char set[128];
-        snprintf(set, sizeof set,
-                 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', %d)", v + 1);
-        if ((rc = exec(s, migrations[v])) != SQLITE_OK || (rc = exec(s, set)) != SQLITE_OK) {
-            code = db_fail(s, rc, "cannot migrate the schema", err, errlen);
-            goto fail;
-        }
+    rc = DB_OK;
+    for (int v = version; v < STORE_SCHEMA_VERSION && rc == DB_OK; v++) {
+        rc = exec(s, (is_pg(s) ? pg_migrations : sqlite_migrations)[v]);
+        /* Prepared once meta is there: SQLite checks the tables of a statement up front. */
+        if (rc == DB_OK && set == NULL)
+            rc = db_prepare(s->db,
+                            "INSERT INTO meta(key, value) VALUES('schema_version', ?1)"
+                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                            &set);
+        if (rc != DB_OK)
+            break;
+        /* The version was an integer in SQLite from the start; PostgreSQL's meta is text. */
+        char num[16];
+        snprintf(num, sizeof num, "%d", v + 1);
+        if (is_pg(s))
+            db_bind_text(set, 1, num);
+        else
+            db_bind_int64(set, 1, v + 1);
+        rc = db_step(set);
+        rc = rc == DB_DONE ? DB_OK : rc;
+        db_reset(set);
     }
-    if ((rc = exec(s, "COMMIT")) != SQLITE_OK) {
+    if (rc != DB_OK) {
+        code = db_fail(s, rc, "cannot migrate the schema", err, errlen);
+        goto fail;
+    }
+    db_finalize(set);
+    set = NULL;
+    if ((rc = db_commit(s->db)) != DB_OK) {
         code = db_fail(s, rc, "cannot commit the schema", err, errlen);
         goto fail;
     }
     return 0;
 fail:
+    db_finalize(set);
     rollback(s);
     return code;
 }
@@ -201,8 +270,11 @@ fail:
 int
 store_open(const char *path, bool create, struct store **out, char *err, size_t errlen) {
     *out = NULL;
+    bool pg = db_is_postgresql(path);
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (pg) {
+        /* A server's database: db_open says what is wrong with it. */
+    } else if (stat(path, &st) != 0) {
         if (errno != ENOENT) {
             bench_seterr(err, errlen, "%s: %s", path, strerror(errno));
             return 1;
@@ -222,24 +294,25 @@ store_open(const char *path, bool create, struct store **out, char *err, size_t 
     }
 
     struct store *s = calloc(1, sizeof *s);
-    if (s == NULL || (s->path = strdup(path)) == NULL) {
+    if (s == NULL) {
+        bench_seterr(err, errlen, "out of memory");
+        return 1;
+    }
+    int code = db_open(path, create, &s->db, err, errlen);
+    if (code != 0) {
         free(s);
-        bench_seterr(err, errlen, "%s: out of memory", path);
-        return 1;
+        return code;
     }
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
-    if (rc != SQLITE_OK) {
-        bench_seterr(err, errlen,
-                     "%s: cannot open the store (%s); check that its folder exists and is "
-                     "writable",
-                     path, s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    if ((s->path = strdup(db_name(s->db))) == NULL) {
         store_close(s);
+        bench_seterr(err, errlen, "out of memory");
         return 1;
     }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-    int code = migrate(s, err, errlen);
+    int rc = db_busy_timeout(s->db, STORE_BUSY_MS);
+    /* An empty SQLite file is a store of schema 0, as a missing one is with create; an empty
+     * PostgreSQL database stands for the missing file. */
+    code = rc != DB_OK ? db_fail(s, rc, "cannot set the busy timeout", err, errlen)
+                       : migrate(s, create || !pg, err, errlen);
     if (code != 0) {
         store_close(s);
         return code;
@@ -252,7 +325,7 @@ void
 store_close(struct store *s) {
     if (s == NULL)
         return;
-    sqlite3_close(s->db);
+    db_close(s->db);
     free(s->path);
     free(s);
 }
@@ -390,67 +463,67 @@ read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen) {
 }
 
 static void
-bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
+bind_text_or_null(struct db_stmt *st, int i, const char *v) {
     if (v != NULL && v[0] != '\0')
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+        db_bind_text(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        db_bind_null(st, i);
 }
 
 static void
-bind_num_or_null(sqlite3_stmt *st, int i, json_t *v) {
+bind_num_or_null(struct db_stmt *st, int i, json_t *v) {
     if (json_is_number(v) && isfinite(json_number_value(v)))
-        sqlite3_bind_double(st, i, json_number_value(v));
+        db_bind_double(st, i, json_number_value(v));
     else
-        sqlite3_bind_null(st, i);
+        db_bind_null(st, i);
 }
 
 static void
-bind_int_or_null(sqlite3_stmt *st, int i, int64_t v) {
+bind_int_or_null(struct db_stmt *st, int i, int64_t v) {
     if (v >= 0)
-        sqlite3_bind_int64(st, i, v);
+        db_bind_int64(st, i, v);
     else
-        sqlite3_bind_null(st, i);
+        db_bind_null(st, i);
 }
 
 /* Run a bound statement that returns no row, and reset it. */
 static int
-step_done(sqlite3_stmt *st) {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+step_done(struct db_stmt *st) {
+    int rc = db_step(st);
+    db_reset(st);
+    db_clear_bindings(st);
+    return rc == DB_DONE ? DB_OK : rc;
 }
 
 /* The machine, the run, its rows and its ratios, inside the caller's transaction. */
 static int
 insert_run(struct store *s, const struct result_file *f, const struct machine *m, const char *id,
            const char *source, const char *bytes, size_t len) {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "INSERT OR IGNORE INTO machines VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-                                "?7, ?8)",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(s->db,
+                        "INSERT INTO machines VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                        " ON CONFLICT DO NOTHING",
+                        &st);
+    if (rc != DB_OK)
         return rc;
-    sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, m->host, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, m->cpu, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, m->id);
+    db_bind_text(st, 2, m->host);
+    db_bind_text(st, 3, m->cpu);
     bind_int_or_null(st, 4, m->packages);
     bind_int_or_null(st, 5, m->cores);
     bind_int_or_null(st, 6, m->pus);
-    sqlite3_bind_text(st, 7, m->kernel, -1, SQLITE_STATIC);
+    db_bind_text(st, 7, m->kernel);
     bind_int_or_null(st, 8, m->virtualized);
     rc = step_done(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_OK)
+    db_finalize(st);
+    if (rc != DB_OK)
         return rc;
 
-    rc = sqlite3_prepare_v2(s->db,
-                            "INSERT INTO runs VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                            "?11, ?12, ?13, ?14, ?15)",
-                            -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    rc = db_prepare(s->db,
+                    "INSERT INTO runs VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                    "?11, ?12, ?13, ?14, ?15)",
+                    &st);
+    if (rc != DB_OK)
         return rc;
     char *seed = NULL, *options = NULL;
     json_t *jseed = json_object_get(f->chanbench, "seed");
@@ -464,12 +537,12 @@ insert_run(struct store *s, const struct result_file *f, const struct machine *m
     time_t t = time(NULL);
     struct tm tm;
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, m->id, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, id);
+    db_bind_text(st, 2, m->id);
     bind_text_or_null(st, 3, results_context_str(f, "git_commit"));
-    sqlite3_bind_text(st, 4, ctx_str(f, "date"), -1, SQLITE_STATIC);
+    db_bind_text(st, 4, ctx_str(f, "date"));
     bind_text_or_null(st, 5, seed);
-    sqlite3_bind_int(st, 6, f->complete);
+    db_bind_int64(st, 6, f->complete);
     bind_text_or_null(st, 7, results_context_str(f, "command"));
     bind_text_or_null(st, 8, options);
     bind_text_or_null(st, 9, results_context_str(f, "build_type"));
@@ -477,53 +550,52 @@ insert_run(struct store *s, const struct result_file *f, const struct machine *m
     bind_num_or_null(st, 11, json_object_get(lim, "c2c_round_trip_ns"));
     bind_num_or_null(st, 12, json_object_get(lim, "ring_ns_per_msg"));
     bind_text_or_null(st, 13, source);
-    sqlite3_bind_text(st, 14, now, -1, SQLITE_STATIC);
-    sqlite3_bind_blob64(st, 15, bytes, len, SQLITE_STATIC);
+    db_bind_text(st, 14, now);
+    db_bind_blob(st, 15, bytes, len);
     rc = step_done(st);
-    sqlite3_finalize(st);
+    db_finalize(st);
     free(seed);
     free(options);
-    if (rc != SQLITE_OK)
+    if (rc != DB_OK)
         return rc;
 
-    rc = sqlite3_prepare_v2(s->db, "INSERT INTO rows VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                            -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    rc = db_prepare(s->db, "INSERT INTO rows VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st);
+    if (rc != DB_OK)
         return rc;
-    for (size_t b = 0; b < f->nbenches && rc == SQLITE_OK; b++) {
+    for (size_t b = 0; b < f->nbenches && rc == DB_OK; b++) {
         const struct result_bench *rb = &f->benches[b];
         char bench[512];
         names_strip_impl(rb->name, bench, sizeof bench);
-        for (size_t i = 0; i < rb->nreps && rc == SQLITE_OK; i++) {
+        for (size_t i = 0; i < rb->nreps && rc == DB_OK; i++) {
             json_t *row = rb->rows[i];
             const char *impl = json_string_value(json_object_get(row, "impl"));
             json_t *rep = json_object_get(row, "repetition_index");
             json_t *round = json_object_get(row, "round");
-            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, rb->name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, bench, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 4, impl != NULL ? impl : names_impl(rb->name), -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 5, json_is_integer(rep) ? json_integer_value(rep) : (int64_t)i);
+            db_bind_text(st, 1, id);
+            db_bind_text(st, 2, rb->name);
+            db_bind_text(st, 3, bench);
+            db_bind_text(st, 4, impl != NULL ? impl : names_impl(rb->name));
+            db_bind_int64(st, 5, json_is_integer(rep) ? json_integer_value(rep) : (int64_t)i);
             if (json_is_integer(round))
-                sqlite3_bind_int64(st, 6, json_integer_value(round));
+                db_bind_int64(st, 6, json_integer_value(round));
             else
-                sqlite3_bind_null(st, 6);
+                db_bind_null(st, 6);
             bind_text_or_null(st, 7, json_string_value(json_object_get(row, "mode")));
-            sqlite3_bind_double(st, 8, rb->real_time[i]);
-            sqlite3_bind_double(st, 9, rb->cpu_time[i]);
+            db_bind_double(st, 8, rb->real_time[i]);
+            db_bind_double(st, 9, rb->cpu_time[i]);
             rc = step_done(st);
         }
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_OK)
+    db_finalize(st);
+    if (rc != DB_OK)
         return rc;
 
     json_t *paired = json_object_get(f->chanbench, "paired");
     if (!json_is_array(paired))
-        return SQLITE_OK;
-    rc = sqlite3_prepare_v2(
-        s->db, "INSERT INTO ratios VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", -1, &st, NULL);
-    if (rc != SQLITE_OK)
+        return DB_OK;
+    rc = db_prepare(s->db, "INSERT INTO ratios VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    &st);
+    if (rc != DB_OK)
         return rc;
     size_t i;
     json_t *p;
@@ -536,23 +608,23 @@ insert_run(struct store *s, const struct result_file *f, const struct machine *m
         if (bench == NULL || num == NULL || den == NULL)
             continue; /* not a ratio this chanbench wrote; the bytes still keep it */
         json_t *ci = json_object_get(p, "ci"), *rounds = json_object_get(p, "rounds");
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, bench, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, num, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, den, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, metric != NULL ? metric : "real_time", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, mode != NULL ? mode : "all", -1, SQLITE_STATIC);
+        db_bind_text(st, 1, id);
+        db_bind_text(st, 2, bench);
+        db_bind_text(st, 3, num);
+        db_bind_text(st, 4, den);
+        db_bind_text(st, 5, metric != NULL ? metric : "real_time");
+        db_bind_text(st, 6, mode != NULL ? mode : "all");
         bind_num_or_null(st, 7, json_object_get(p, "ratio"));
         bind_num_or_null(st, 8, json_array_get(ci, 0));
         bind_num_or_null(st, 9, json_array_get(ci, 1));
         if (json_is_integer(rounds))
-            sqlite3_bind_int64(st, 10, json_integer_value(rounds));
+            db_bind_int64(st, 10, json_integer_value(rounds));
         else
-            sqlite3_bind_null(st, 10);
-        if ((rc = step_done(st)) != SQLITE_OK)
+            db_bind_null(st, 10);
+        if ((rc = step_done(st)) != DB_OK)
             break;
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -560,22 +632,22 @@ insert_run(struct store *s, const struct result_file *f, const struct machine *m
  * status. */
 static int
 run_exists(struct store *s, const char *id, int *complete, int64_t *nrows) {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT complete, (SELECT count(*) FROM rows WHERE run_id = ?1)"
-                                " FROM runs WHERE id = ?1",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    struct db_stmt *st;
+    int rc = db_prepare(s->db,
+                        "SELECT complete, (SELECT count(*) FROM rows WHERE run_id = ?1)"
+                        " FROM runs WHERE id = ?1",
+                        &st);
+    if (rc != DB_OK)
         return -rc;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    int found = rc == SQLITE_ROW;
+    db_bind_text(st, 1, id);
+    rc = db_step(st);
+    int found = rc == DB_ROW;
     if (found) {
-        *complete = sqlite3_column_int(st, 0);
-        *nrows = sqlite3_column_int64(st, 1);
+        *complete = (int)db_column_int64(st, 0);
+        *nrows = db_column_int64(st, 1);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -rc;
+    db_finalize(st);
+    return rc == DB_ROW || rc == DB_DONE ? found : -rc;
 }
 
 int
@@ -596,8 +668,8 @@ store_import(struct store *s, const char *path, enum store_import *what, char *i
     run_id_of(&f, bytes, len, id);
     *what = STORE_IMPORTED;
 
-    int rc = exec(s, "BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK) {
+    int rc = db_begin(s->db, DB_WRITE);
+    if (rc != DB_OK) {
         code = db_fail(s, rc, "cannot start a transaction", err, errlen);
         goto out;
     }
@@ -624,14 +696,14 @@ store_import(struct store *s, const char *path, enum store_import *what, char *i
                                           "DELETE FROM ratios WHERE run_id = ?1",
                                           "DELETE FROM runs WHERE id = ?1"};
         for (size_t k = 0; k < 3; k++) {
-            sqlite3_stmt *st;
-            rc = sqlite3_prepare_v2(s->db, del[k], -1, &st, NULL);
-            if (rc == SQLITE_OK) {
-                sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            struct db_stmt *st;
+            rc = db_prepare(s->db, del[k], &st);
+            if (rc == DB_OK) {
+                db_bind_text(st, 1, id);
                 rc = step_done(st);
-                sqlite3_finalize(st);
+                db_finalize(st);
             }
-            if (rc != SQLITE_OK) {
+            if (rc != DB_OK) {
                 code = db_fail(s, rc, "cannot replace the interrupted run", err, errlen);
                 goto out;
             }
@@ -639,9 +711,9 @@ store_import(struct store *s, const char *path, enum store_import *what, char *i
         *what = STORE_REPLACED;
     }
     rc = insert_run(s, &f, &m, id, path, bytes, len);
-    if (rc == SQLITE_OK)
-        rc = exec(s, "COMMIT");
-    if (rc != SQLITE_OK)
+    if (rc == DB_OK)
+        rc = db_commit(s->db);
+    if (rc != DB_OK)
         code = db_fail(s, rc, "cannot store the run", err, errlen);
 out:
     rollback(s);
@@ -650,12 +722,18 @@ out:
     return code;
 }
 
+char *
+store_display_name(const char *store_path) {
+    return db_is_postgresql(store_path) ? db_url_redact(store_path) : strdup(store_path);
+}
+
 int
 store_record_file(const char *store_path, const char *results_path, enum store_import *what,
                   char *id, char *err, size_t errlen) {
     const char *path = store_path != NULL ? store_path : store_default_path();
-    /* `chanbench run` in a folder without results/ (its --out elsewhere) still records. */
-    const char *slash = strrchr(path, '/');
+    /* `chanbench run` in a folder without results/ (its --out elsewhere) still records. A
+     * server's database has no folder. */
+    const char *slash = db_is_postgresql(path) ? NULL : strrchr(path, '/');
     if (slash != NULL && slash != path) {
         char *dir = tx_fmt("%.*s", (int)(slash - path), path);
         struct stat st;
@@ -685,45 +763,45 @@ store_record_file(const char *store_path, const char *results_path, enum store_i
 /* --- queries --------------------------------------------------------------------------- */
 
 static char *
-col_str(sqlite3_stmt *st, int i) {
-    const unsigned char *v = sqlite3_column_text(st, i);
-    return tx_strdup(v != NULL ? (const char *)v : "-");
+col_str(struct db_stmt *st, int i) {
+    const char *v = db_column_text(st, i);
+    return tx_strdup(v != NULL ? v : "-");
 }
 
 static char *
-col_int(sqlite3_stmt *st, int i) {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+col_int(struct db_stmt *st, int i) {
+    if (db_column_type(st, i) == DB_NULL)
         return tx_strdup("?");
-    return tx_fmt("%lld", (long long)sqlite3_column_int64(st, i));
+    return tx_fmt("%lld", (long long)db_column_int64(st, i));
 }
 
 /* Print the rows of a query whose columns are all printed as they are, under header. */
 static int
 print_query(struct store *s, FILE *out, const char *sql, const char *const *header, size_t ncols,
             char *err, size_t errlen) {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    struct db_stmt *st;
+    int rc = db_prepare(s->db, sql, &st);
+    if (rc != DB_OK)
         return db_fail(s, rc, "cannot query the store", err, errlen);
     struct table t = {.ncols = ncols};
     char **cells = calloc(ncols, sizeof *cells);
     if (cells == NULL) {
-        sqlite3_finalize(st);
+        db_finalize(st);
         bench_seterr(err, errlen, "out of memory");
         return 1;
     }
     for (size_t c = 0; c < ncols; c++)
         cells[c] = tx_strdup(header[c]);
     table_add(&t, cells);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         for (size_t c = 0; c < ncols; c++)
-            cells[c] = sqlite3_column_type(st, (int)c) == SQLITE_INTEGER ? col_int(st, (int)c)
-                                                                         : col_str(st, (int)c);
+            cells[c] = db_column_type(st, (int)c) == DB_INTEGER ? col_int(st, (int)c)
+                                                                : col_str(st, (int)c);
         table_add(&t, cells);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     free(cells);
-    if (rc != SQLITE_DONE) {
+    if (rc != DB_DONE) {
         table_free(&t);
         return db_fail(s, rc, "cannot query the store", err, errlen);
     }
@@ -739,8 +817,9 @@ store_list(struct store *s, FILE *out, char *err, size_t errlen) {
     fprintf(out, "machines:\n");
     int code = print_query(s, out,
                            "SELECT m.id, m.host, m.cpu_model,"
-                           " coalesce(m.packages, '?') || '/' || coalesce(m.cores, '?') || '/' ||"
-                           " coalesce(m.pus, '?'), m.kernel,"
+                           " coalesce(CAST(m.packages AS TEXT), '?') || '/' ||"
+                           " coalesce(CAST(m.cores AS TEXT), '?') || '/' ||"
+                           " coalesce(CAST(m.pus AS TEXT), '?'), m.kernel,"
                            " CASE m.virtualized WHEN 1 THEN 'yes' WHEN 0 THEN 'no' ELSE '?' END,"
                            " (SELECT count(*) FROM runs r WHERE r.machine_id = m.id)"
                            " FROM machines m ORDER BY m.host, m.id",
@@ -771,21 +850,21 @@ store_run_bytes(struct store *s, const char *ref, char **buf, size_t *len, char 
                      ref);
         return 2;
     }
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     /* ids are hex, so a prefix is a range: no LIKE escaping to get wrong. */
-    int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT id, bytes FROM runs WHERE id >= ?1 AND id < ?1 || 'g'"
-                                " ORDER BY id LIMIT 2",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    int rc = db_prepare(s->db,
+                        "SELECT id, bytes FROM runs WHERE id >= ?1 AND id < ?1 || 'g'"
+                        " ORDER BY id LIMIT 2",
+                        &st);
+    if (rc != DB_OK)
         return db_fail(s, rc, "cannot query the store", err, errlen);
-    sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, ref);
     int code = 0;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        snprintf(id, STORE_ID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-        size_t blen = (size_t)sqlite3_column_bytes(st, 1);
-        const void *b = sqlite3_column_blob(st, 1);
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        snprintf(id, STORE_ID_LEN, "%s", db_column_text(st, 0));
+        size_t blen;
+        const void *b = db_column_blob(st, 1, &blen);
         char *copy = malloc(blen + 1);
         if (copy == NULL) {
             bench_seterr(err, errlen, "out of memory");
@@ -796,24 +875,24 @@ store_run_bytes(struct store *s, const char *ref, char **buf, size_t *len, char 
             copy[blen] = '\0';
             *buf = copy;
             *len = blen;
-            if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if ((rc = db_step(st)) == DB_ROW) {
                 bench_seterr(err, errlen,
                              "'%s' names more than one run; give more of its digits "
                              "(chanbench store list)",
                              ref);
                 code = 2;
-            } else if (rc != SQLITE_DONE) {
+            } else if (rc != DB_DONE) {
                 code = db_fail(s, rc, "cannot read the run", err, errlen);
             }
         }
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == DB_DONE) {
         bench_seterr(err, errlen, "%s: no run %s in the store; 'chanbench store list' shows them",
                      s->path, ref);
         code = 2;
     } else {
         code = db_fail(s, rc, "cannot read the run", err, errlen);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     if (code != 0) {
         free(*buf);
         *buf = NULL;
@@ -825,17 +904,17 @@ store_run_bytes(struct store *s, const char *ref, char **buf, size_t *len, char 
  * or an exit status with err set. */
 static int
 latest_of(struct store *s, const char *sql, const char *arg, char *id, char *err, size_t errlen) {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    struct db_stmt *st;
+    int rc = db_prepare(s->db, sql, &st);
+    if (rc != DB_OK)
         return -db_fail(s, rc, "cannot query the store", err, errlen);
-    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    int found = rc == SQLITE_ROW;
+    db_bind_text(st, 1, arg);
+    rc = db_step(st);
+    int found = rc == DB_ROW;
     if (found)
-        snprintf(id, STORE_ID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        snprintf(id, STORE_ID_LEN, "%s", db_column_text(st, 0));
+    db_finalize(st);
+    if (rc != DB_ROW && rc != DB_DONE)
         return -db_fail(s, rc, "cannot query the store", err, errlen);
     return found;
 }
@@ -901,26 +980,26 @@ struct mcol {
 };
 
 static double
-col_num(sqlite3_stmt *st, int i) {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+col_num(struct db_stmt *st, int i) {
+    return db_column_type(st, i) == DB_NULL ? NAN : db_column_double(st, i);
 }
 
 /* Each machine with its latest run (by start date), in host order. */
 static int
 latest_runs(struct store *s, struct mcol **out, size_t *n, char *err, size_t errlen) {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT m.id, m.host, r.id, r.c2c_round_trip_ns,"
-                                " r.ring_ns_per_msg FROM machines m JOIN runs r ON r.id ="
-                                " (SELECT id FROM runs WHERE machine_id = m.id"
-                                "  ORDER BY date DESC, imported DESC, id DESC LIMIT 1)"
-                                " ORDER BY m.host, m.id",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    struct db_stmt *st;
+    int rc = db_prepare(s->db,
+                        "SELECT m.id, m.host, r.id, r.c2c_round_trip_ns,"
+                        " r.ring_ns_per_msg FROM machines m JOIN runs r ON r.id ="
+                        " (SELECT id FROM runs WHERE machine_id = m.id"
+                        "  ORDER BY date DESC, imported DESC, id DESC LIMIT 1)"
+                        " ORDER BY m.host, m.id",
+                        &st);
+    if (rc != DB_OK)
         return db_fail(s, rc, "cannot query the store", err, errlen);
     struct mcol *c = NULL;
     size_t k = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         struct mcol *nc = realloc(c, (k + 1) * sizeof *c);
         if (nc == NULL) {
             fprintf(stderr, "chanbench: out of memory\n");
@@ -934,7 +1013,7 @@ latest_runs(struct store *s, struct mcol **out, size_t *n, char *err, size_t err
         c[k].ring = col_num(st, 4);
         k++;
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     for (size_t i = 0; i < k; i++) {
         bool shared = (i > 0 && strcmp(c[i].label, c[i - 1].label) == 0) ||
                       (i + 1 < k && strcmp(c[i].label, c[i + 1].label) == 0);
@@ -946,7 +1025,7 @@ latest_runs(struct store *s, struct mcol **out, size_t *n, char *err, size_t err
     }
     *out = c;
     *n = k;
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return db_fail(s, rc, "cannot query the store", err, errlen);
     return 0;
 }
@@ -965,20 +1044,20 @@ mcols_free(struct mcol *c, size_t n) {
  * used as an ordered set: in order of first appearance, machine by machine. */
 static int
 collect_names(struct store *s, const struct mcol *c, size_t n, const char *sql, json_t *set) {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    struct db_stmt *st;
+    int rc = db_prepare(s->db, sql, &st);
+    if (rc != DB_OK)
         return rc;
-    for (size_t i = 0; i < n && rc != SQLITE_ERROR; i++) {
-        sqlite3_bind_text(st, 1, c[i].run, -1, SQLITE_STATIC);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            json_object_set_new(set, (const char *)sqlite3_column_text(st, 0), json_true());
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
+    for (size_t i = 0; i < n; i++) {
+        db_bind_text(st, 1, c[i].run);
+        while ((rc = db_step(st)) == DB_ROW)
+            json_object_set_new(set, db_column_text(st, 0), json_true());
+        db_reset(st);
+        if (rc != DB_DONE)
             break;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || n == 0 ? SQLITE_OK : rc;
+    db_finalize(st);
+    return rc == DB_DONE || n == 0 ? DB_OK : rc;
 }
 
 /* The normalised table: one row per benchmark with a floor. */
@@ -990,11 +1069,10 @@ print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, cha
                            "SELECT name FROM rows WHERE run_id = ?1 GROUP BY name"
                            " ORDER BY min(rowid)",
                            names);
-    sqlite3_stmt *st = NULL;
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(s->db, "SELECT real_ns FROM rows WHERE run_id = ?1 AND name = ?2",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK) {
+    struct db_stmt *st = NULL;
+    if (rc == DB_OK)
+        rc = db_prepare(s->db, "SELECT real_ns FROM rows WHERE run_id = ?1 AND name = ?2", &st);
+    if (rc != DB_OK) {
         json_decref(names);
         return db_fail(s, rc, "cannot query the store", err, errlen);
     }
@@ -1019,11 +1097,11 @@ print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, cha
             continue;
         }
         cells[0] = tx_strdup(name);
-        for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+        for (size_t i = 0; i < n && rc == DB_OK; i++) {
             size_t k = 0;
-            sqlite3_bind_text(st, 1, c[i].run, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            db_bind_text(st, 1, c[i].run);
+            db_bind_text(st, 2, name);
+            while ((rc = db_step(st)) == DB_ROW) {
                 if (k == vcap) {
                     vcap = vcap ? 2 * vcap : 64;
                     double *nv = realloc(v, vcap * sizeof *v);
@@ -1033,10 +1111,10 @@ print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, cha
                     }
                     v = nv;
                 }
-                v[k++] = sqlite3_column_double(st, 0);
+                v[k++] = db_column_double(st, 0);
             }
-            sqlite3_reset(st);
-            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+            db_reset(st);
+            rc = rc == DB_DONE ? DB_OK : rc;
             double floor = kind == FLOOR_C2C ? c[i].c2c : c[i].ring;
             if (k == 0)
                 cells[i + 1] = tx_strdup("");
@@ -1047,11 +1125,11 @@ print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, cha
         }
         table_add(&t, cells);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     free(v);
     free(cells);
     json_decref(names);
-    if (rc != SQLITE_OK) {
+    if (rc != DB_OK) {
         table_free(&t);
         return db_fail(s, rc, "cannot query the store", err, errlen);
     }
@@ -1081,13 +1159,13 @@ print_ratios(struct store *s, FILE *out, const struct mcol *c, size_t n, char *e
     char *sql = tx_fmt("SELECT benchmark || ' goc/' || denominator%s ORDER BY rowid", sel);
     int rc = collect_names(s, c, n, sql, keys);
     free(sql);
-    sqlite3_stmt *st = NULL;
+    struct db_stmt *st = NULL;
     sql =
         tx_fmt("SELECT ratio, ci_low, ci_high%s AND benchmark || ' goc/' || denominator = ?2", sel);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc == DB_OK)
+        rc = db_prepare(s->db, sql, &st);
     free(sql);
-    if (rc != SQLITE_OK) {
+    if (rc != DB_OK) {
         json_decref(keys);
         return db_fail(s, rc, "cannot query the store", err, errlen);
     }
@@ -1095,7 +1173,7 @@ print_ratios(struct store *s, FILE *out, const struct mcol *c, size_t n, char *e
                  "[95%% interval]):\n");
     if (json_object_size(keys) == 0) {
         fprintf(out, "  (no run holds a paired ratio of goc against go or crossbeam)\n");
-        sqlite3_finalize(st);
+        db_finalize(st);
         json_decref(keys);
         return 0;
     }
@@ -1114,24 +1192,24 @@ print_ratios(struct store *s, FILE *out, const struct mcol *c, size_t n, char *e
     json_object_foreach(keys, key, unused) {
         cells[0] = tx_strdup(key);
         for (size_t i = 0; i < n; i++) {
-            sqlite3_bind_text(st, 1, c[i].run, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-            rc = sqlite3_step(st);
-            if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-                cells[i + 1] = tx_fmt("%.3g [%.3g, %.3g]", sqlite3_column_double(st, 0),
-                                      col_num(st, 1), col_num(st, 2));
+            db_bind_text(st, 1, c[i].run);
+            db_bind_text(st, 2, key);
+            rc = db_step(st);
+            if (rc == DB_ROW && db_column_type(st, 0) != DB_NULL)
+                cells[i + 1] = tx_fmt("%.3g [%.3g, %.3g]", db_column_double(st, 0), col_num(st, 1),
+                                      col_num(st, 2));
             else
                 cells[i + 1] = tx_strdup("");
-            if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-                rc = SQLITE_OK;
-            sqlite3_reset(st);
+            if (rc == DB_ROW || rc == DB_DONE)
+                rc = DB_OK;
+            db_reset(st);
         }
         table_add(&t, cells);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     free(cells);
     json_decref(keys);
-    if (rc != SQLITE_OK) {
+    if (rc != DB_OK) {
         table_free(&t);
         return db_fail(s, rc, "cannot query the store", err, errlen);
     }
@@ -1142,8 +1220,8 @@ print_ratios(struct store *s, FILE *out, const struct mcol *c, size_t n, char *e
 
 int
 store_machines(struct store *s, FILE *out, char *err, size_t errlen) {
-    int rc = exec(s, "BEGIN"); /* one snapshot for every query */
-    if (rc != SQLITE_OK)
+    int rc = db_begin(s->db, DB_READ); /* one snapshot for every query */
+    if (rc != DB_OK)
         return db_fail(s, rc, "cannot read the store", err, errlen);
     struct mcol *c = NULL;
     size_t n = 0;
@@ -1214,16 +1292,16 @@ verdict(const double *a, size_t na, const double *b, size_t nb, double *p, bool 
 static char *
 list_of(struct store *s, const char *sql, const char *a1, const char *a2, size_t max, size_t *count,
         int *rc) {
-    sqlite3_stmt *st;
+    struct db_stmt *st;
     *count = 0;
-    *rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (*rc != SQLITE_OK)
+    *rc = db_prepare(s->db, sql, &st);
+    if (*rc != DB_OK)
         return NULL;
-    sqlite3_bind_text(st, 1, a1 != NULL ? a1 : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, a2 != NULL ? a2 : "", -1, SQLITE_STATIC);
+    db_bind_text(st, 1, a1 != NULL ? a1 : "");
+    db_bind_text(st, 2, a2 != NULL ? a2 : "");
     char *text = tx_strdup("");
-    while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
+    while ((*rc = db_step(st)) == DB_ROW) {
+        const char *v = db_column_text(st, 0);
         if (*count < max) {
             char *t = tx_fmt("%s%s%s", text, *count > 0 ? ", " : "", v != NULL ? v : "?");
             free(text);
@@ -1231,12 +1309,12 @@ list_of(struct store *s, const char *sql, const char *a1, const char *a2, size_t
         }
         (*count)++;
     }
-    sqlite3_finalize(st);
-    if (*rc != SQLITE_DONE) {
+    db_finalize(st);
+    if (*rc != DB_DONE) {
         free(text);
         return NULL;
     }
-    *rc = SQLITE_OK;
+    *rc = DB_OK;
     if (*count > max) {
         char *t = tx_fmt("%s and %zu more", text, *count - max);
         free(text);
@@ -1284,11 +1362,12 @@ unknown_bench(struct store *s, const char *bench, const char *impl, char *err, s
     }
     free(near);
     free(prefix);
-    char *families =
-        list_of(s,
-                "SELECT DISTINCT substr(benchmark, 1, instr(benchmark || '/', '/') - 1)"
-                " AS f FROM rows ORDER BY f",
-                NULL, NULL, 16, &n, &rc);
+    /* The position of '/': SQLite's instr is PostgreSQL's strpos, arguments alike. */
+    char *sql = tx_fmt("SELECT DISTINCT substr(benchmark, 1, %s(benchmark || '/', '/') - 1)"
+                       " AS f FROM rows ORDER BY f",
+                       is_pg(s) ? "strpos" : "instr");
+    char *families = list_of(s, sql, NULL, NULL, 16, &n, &rc);
+    free(sql);
     if (families == NULL)
         return db_fail(s, rc, "cannot query the store", err, errlen);
     if (n == 0)
@@ -1317,7 +1396,7 @@ history_machine(struct store *s, const char *bench, const char *impl, const char
         " FROM machines m JOIN runs r ON r.machine_id = m.id"
         " WHERE EXISTS (SELECT 1 FROM rows w WHERE w.run_id = r.id AND w.benchmark = ?1"
         "  AND w.impl = ?2) AND %s GROUP BY m.id ORDER BY n DESC, last DESC, m.id LIMIT 1";
-    const char *where = "1";
+    const char *where = "TRUE";
     const char *arg = NULL;
     size_t n;
     int rc;
@@ -1373,32 +1452,32 @@ history_machine(struct store *s, const char *bench, const char *impl, const char
     }
     for (int attempt = 0; attempt < 2; attempt++) {
         char *sql = tx_fmt(pick, where);
-        sqlite3_stmt *st;
-        rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+        struct db_stmt *st;
+        rc = db_prepare(s->db, sql, &st);
         free(sql);
-        if (rc != SQLITE_OK)
+        if (rc != DB_OK)
             return db_fail(s, rc, "cannot query the store", err, errlen);
-        sqlite3_bind_text(st, 1, bench, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, impl, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, arg != NULL ? arg : "", -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            snprintf(h->machine, sizeof h->machine, "%s", (const char *)sqlite3_column_text(st, 0));
+        db_bind_text(st, 1, bench);
+        db_bind_text(st, 2, impl);
+        db_bind_text(st, 3, arg != NULL ? arg : "");
+        rc = db_step(st);
+        if (rc == DB_ROW) {
+            snprintf(h->machine, sizeof h->machine, "%s", db_column_text(st, 0));
             h->host = col_str(st, 1);
             h->cpu = col_str(st, 2);
             if (h->why == NULL)
                 h->why = tx_strdup(attempt == 0 ? "this host's machine"
                                                 : "the machine with the most runs of it");
         }
-        sqlite3_finalize(st);
-        if (rc == SQLITE_ROW)
+        db_finalize(st);
+        if (rc == DB_ROW)
             return 0;
-        if (rc != SQLITE_DONE)
+        if (rc != DB_DONE)
             return db_fail(s, rc, "cannot query the store", err, errlen);
         if (machine != NULL)
             break;
         /* No run of it on this host: the machine with the most runs of it. */
-        where = "1";
+        where = "TRUE";
     }
     /* Nothing: the benchmark is unknown, or this machine never ran it. */
     char *have = list_of(s,
@@ -1427,32 +1506,32 @@ store_history(struct store *s, const char *bench, const char *impl, const char *
     memset(h, 0, sizeof *h);
     h->bench = tx_strdup(bench);
     h->impl = tx_strdup(impl);
-    int rc = exec(s, "BEGIN"); /* one snapshot for every query */
-    if (rc != SQLITE_OK)
+    int rc = db_begin(s->db, DB_READ); /* one snapshot for every query */
+    if (rc != DB_OK)
         return db_fail(s, rc, "cannot read the store", err, errlen);
     int code = history_machine(s, bench, impl, machine, this_host, h, err, errlen);
-    sqlite3_stmt *runs = NULL, *rows = NULL;
+    struct db_stmt *runs = NULL, *rows = NULL;
     if (code != 0)
         goto out;
-    rc = sqlite3_prepare_v2(s->db,
-                            "SELECT r.id, r.git_commit, r.date, r.complete FROM runs r"
-                            " WHERE r.machine_id = ?1 AND EXISTS (SELECT 1 FROM rows w"
-                            "  WHERE w.run_id = r.id AND w.benchmark = ?2 AND w.impl = ?3)"
-                            " ORDER BY r.date, r.imported, r.id",
-                            -1, &runs, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(s->db,
-                                "SELECT real_ns FROM rows WHERE run_id = ?1 AND benchmark = ?2"
-                                " AND impl = ?3 ORDER BY repetition, rowid",
-                                -1, &rows, NULL);
-    if (rc != SQLITE_OK) {
+    rc = db_prepare(s->db,
+                    "SELECT r.id, r.git_commit, r.date, r.complete FROM runs r"
+                    " WHERE r.machine_id = ?1 AND EXISTS (SELECT 1 FROM rows w"
+                    "  WHERE w.run_id = r.id AND w.benchmark = ?2 AND w.impl = ?3)"
+                    " ORDER BY r.date, r.imported, r.id",
+                    &runs);
+    if (rc == DB_OK)
+        rc = db_prepare(s->db,
+                        "SELECT real_ns FROM rows WHERE run_id = ?1 AND benchmark = ?2"
+                        " AND impl = ?3 ORDER BY repetition, rowid",
+                        &rows);
+    if (rc != DB_OK) {
         code = db_fail(s, rc, "cannot query the store", err, errlen);
         goto out;
     }
-    sqlite3_bind_text(runs, 1, h->machine, -1, SQLITE_STATIC);
-    sqlite3_bind_text(runs, 2, bench, -1, SQLITE_STATIC);
-    sqlite3_bind_text(runs, 3, impl, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(runs)) == SQLITE_ROW) {
+    db_bind_text(runs, 1, h->machine);
+    db_bind_text(runs, 2, bench);
+    db_bind_text(runs, 3, impl);
+    while ((rc = db_step(runs)) == DB_ROW) {
         struct store_hist_run *nr = realloc(h->runs, (h->nruns + 1) * sizeof *nr);
         if (nr == NULL) {
             fprintf(stderr, "chanbench: out of memory\n");
@@ -1461,15 +1540,15 @@ store_history(struct store *s, const char *bench, const char *impl, const char *
         h->runs = nr;
         struct store_hist_run *r = &h->runs[h->nruns++];
         memset(r, 0, sizeof *r);
-        snprintf(r->id, sizeof r->id, "%s", (const char *)sqlite3_column_text(runs, 0));
+        snprintf(r->id, sizeof r->id, "%s", db_column_text(runs, 0));
         r->commit = col_str(runs, 1);
         r->date = col_str(runs, 2);
-        r->complete = sqlite3_column_int(runs, 3) != 0;
+        r->complete = (int)db_column_int64(runs, 3) != 0;
         size_t cap = 0;
-        sqlite3_bind_text(rows, 1, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(rows, 2, bench, -1, SQLITE_STATIC);
-        sqlite3_bind_text(rows, 3, impl, -1, SQLITE_STATIC);
-        while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
+        db_bind_text(rows, 1, r->id);
+        db_bind_text(rows, 2, bench);
+        db_bind_text(rows, 3, impl);
+        while ((rc = db_step(rows)) == DB_ROW) {
             if (r->n == cap) {
                 cap = cap ? 2 * cap : 16;
                 double *nv = realloc(r->real_ns, cap * sizeof *nv);
@@ -1479,10 +1558,10 @@ store_history(struct store *s, const char *bench, const char *impl, const char *
                 }
                 r->real_ns = nv;
             }
-            r->real_ns[r->n++] = sqlite3_column_double(rows, 0);
+            r->real_ns[r->n++] = db_column_double(rows, 0);
         }
-        sqlite3_reset(rows);
-        if (rc != SQLITE_DONE)
+        db_reset(rows);
+        if (rc != DB_DONE)
             break;
         r->median = stats_median(r->real_ns, r->n);
         r->ci_ok = mwu_median_ci(r->real_ns, r->n, 0.95, &r->lo, &r->hi);
@@ -1492,11 +1571,11 @@ store_history(struct store *s, const char *bench, const char *impl, const char *
             verdict(prev->real_ns, prev->n, r->real_ns, r->n, &r->p, &r->few, &r->significant);
         }
     }
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         code = db_fail(s, rc, "cannot query the store", err, errlen);
 out:
-    sqlite3_finalize(runs);
-    sqlite3_finalize(rows);
+    db_finalize(runs);
+    db_finalize(rows);
     rollback(s);
     return code;
 }

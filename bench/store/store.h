@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* The results store: an SQLite file (results/chanbench.sqlite by default) that keeps every
- * imported run's results file byte for byte, with its machine, its iteration rows and its
- * paired ratios in tables that queries read without parsing JSON (docs/design.md, "Results
- * store"). Reading a results file is model/results.c's; this layer only files it.
+/* The results store: an SQLite file (results/chanbench.sqlite by default), or a PostgreSQL
+ * database (a postgresql:// URL) that many machines record into, that keeps every imported
+ * run's results file byte for byte, with its machine, its iteration rows and its paired
+ * ratios in tables that queries read without parsing JSON (docs/design.md, "Results store").
+ * Reading a results file is model/results.c's; this layer only files it, through store/db.h.
  *
  * Every function that can fail returns 0, or an exit status with err set to one line: 2 for
- * bad input (a results file that does not load, an unknown run id, a store file that is not a
- * chanbench store, is corrupt or has a newer schema), 1 for a failure of the system (SQLite,
- * the disk, memory). A store that is refused is never written to. */
+ * bad input (a results file that does not load, an unknown run id, a store that is not a
+ * chanbench store, is corrupt or has a newer schema, a URL that cannot be used), 1 for a
+ * failure of the system (SQLite, the server, the disk, memory). A store that is refused is
+ * never written to. Error lines name a store by its path, or its URL without the password. */
 #ifndef BENCH_STORE_H
 #define BENCH_STORE_H
 
@@ -25,13 +27,16 @@
 
 struct store;
 
-/* The store's path: $CHANBENCH_STORE when set and not empty, else results/chanbench.sqlite. */
+/* The store's path or URL: $CHANBENCH_STORE when set and not empty, else
+ * results/chanbench.sqlite. */
 const char *store_default_path(void);
 
-/* Open the store at path. With create, a missing file is created (its folder must exist);
- * without, a missing file is an error (2). The schema is created or migrated forward in a
- * transaction; a newer schema, a file that is not an SQLite database or one that is not a
- * chanbench store is refused (2) and left as it is. */
+/* Open the store at path: an SQLite file, or a PostgreSQL URL (db_is_postgresql). With
+ * create, a missing file is created (its folder must exist), and the tables are made in an
+ * empty database; without, a missing file or an empty database is an error (2). The schema is
+ * created or migrated forward in a transaction; a newer schema, a file that is not an SQLite
+ * database, or a database that holds other tables but not a chanbench store is refused (2)
+ * and left as it is. */
 int store_open(const char *path, bool create, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
 
@@ -74,12 +79,17 @@ int store_load_ref(struct store *s, const char *ref, struct result_file *out, ch
 int store_machines(struct store *s, FILE *out, char *err, size_t errlen);
 
 /* For `chanbench run`: import the results file just written into the store at store_path
- * (NULL: store_default_path()), creating the store, and its folder (mkdir -p), when missing.
+ * (NULL: store_default_path()), creating the store, and its folder (mkdir -p; not for a URL),
+ * when missing.
  * 0 when the run is in the store, with *what saying how (imported now, replaced its
  * interrupted copy, or already there) and id its run id (STORE_ID_LEN bytes); either may be
  * NULL. Else an exit status with err set to one line; the results file is never touched. */
 int store_record_file(const char *store_path, const char *results_path, enum store_import *what,
                       char *id, char *err, size_t errlen);
+
+/* The store's name for messages (malloc'd; NULL when out of memory): a PostgreSQL URL without
+ * its password, a file's path as given. */
+char *store_display_name(const char *store_path);
 
 /* The id of the latest run (by start date, then import) into id. 0, or 2 with err set when the
  * store holds no run. */

@@ -4,7 +4,16 @@
  * larger part of it), stores that are corrupt, foreign or of a newer schema refused and left
  * byte for byte as they were, several processes importing at once, what list and machines
  * print, recording for chanbench run, a benchmark's history and the check of a run against a
- * baseline. */
+ * baseline.
+ *
+ *   bench_store_test                    on SQLite, each store a file in a scratch folder
+ *   bench_store_test --postgresql DB    the same on PostgreSQL: database DB of the ctest
+ *                                       fixture's scratch server (tests/pg_fixture.h), each
+ *                                       store a schema of its own; skipped (77) without one
+ *
+ * What only a file can be (an empty file, pages overwritten, a journal beside it) is checked
+ * on SQLite alone; what only a server can be (an empty database standing for a missing file)
+ * on PostgreSQL alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "check.h"
+#include "db.h"
+#include "pg_fixture.h"
 #include "results.h"
 #include "stats.h"
 #include "store.h"
@@ -23,6 +32,9 @@
 #define REF CHANBENCH_SOURCE_DIR "/results/reference/vm-2vcpu-epyc/"
 
 static char dir[64];
+
+/* The fixture database's URL on PostgreSQL; NULL on SQLite. */
+static const char *pg_url;
 
 /* A path in the test's scratch folder (one of a few static buffers). */
 static const char *
@@ -60,26 +72,79 @@ spit(const char *path, const char *bytes, size_t len) {
     REQUIRE(fclose(fp) == 0);
 }
 
-/* One integer from a query on the store file, through SQLite directly. */
+/* A connection to a store's database, beside the store's own (store/db.h). */
+static struct db *
+raw_open(const char *target) {
+    struct db *db;
+    char err[1024];
+    int code = db_open(target, true, &db, err, sizeof err);
+    if (code != 0)
+        fprintf(stderr, "%s\n", err);
+    REQUIRE(code == 0);
+    return db;
+}
+
+/* One integer from a query on the store, beside it. */
 static long long
-query_int(const char *db_path, const char *sql) {
-    sqlite3 *db;
-    REQUIRE(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
-    sqlite3_stmt *st;
-    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK);
-    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+query_int(const char *target, const char *sql) {
+    struct db *db = raw_open(target);
+    struct db_stmt *st;
+    REQUIRE(db_prepare(db, sql, &st) == DB_OK);
+    int rc = db_step(st);
+    if (rc != DB_ROW)
+        fprintf(stderr, "%s: %s\n", sql, db_errmsg(db));
+    REQUIRE(rc == DB_ROW);
+    long long v = db_column_int64(st, 0);
+    db_finalize(st);
+    db_close(db);
     return v;
 }
 
 static void
-exec_sql(const char *db_path, const char *sql) {
-    sqlite3 *db;
-    REQUIRE(sqlite3_open(db_path, &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
-    sqlite3_close(db);
+exec_sql(const char *target, const char *sql) {
+    struct db *db = raw_open(target);
+    int rc = db_exec(db, sql);
+    if (rc != DB_OK)
+        fprintf(stderr, "%s: %s\n", sql, db_errmsg(db));
+    REQUIRE(rc == DB_OK);
+    db_close(db);
+}
+
+/* How many objects the store's namespace holds, and whether table is one. */
+static int64_t
+catalog(const char *target, const char *table, bool *has) {
+    struct db *db = raw_open(target);
+    int64_t n;
+    bool h;
+    REQUIRE(db_catalog(db, table, &n, &h) == DB_OK);
+    db_close(db);
+    if (has != NULL)
+        *has = h;
+    return n;
+}
+
+/* A new, empty store called name: on SQLite the file name in the scratch folder (not made);
+ * on PostgreSQL the schema made from name ('/' and '.' as '_', ".sqlite" dropped), emptied,
+ * in the URL as the schema unqualified names go to. */
+static const char *
+store_at(const char *name) {
+    if (pg_url == NULL)
+        return scratch(name);
+    static char urls[8][1024];
+    static int next;
+    char schema[64];
+    size_t k = 0;
+    for (const char *p = name; *p != '\0' && strcmp(p, ".sqlite") != 0 && k + 1 < sizeof schema;
+         p++)
+        schema[k++] = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ? *p : '_';
+    schema[k] = '\0';
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS \"%s\" CASCADE; CREATE SCHEMA \"%s\"", schema,
+             schema);
+    exec_sql(pg_url, sql);
+    char *u = urls[next++ % 8];
+    snprintf(u, sizeof urls[0], "%s&options=-csearch_path%%3D%s", pg_url, schema);
+    return u;
 }
 
 /* Import path; returns what happened (the call must succeed). */
@@ -95,11 +160,22 @@ import_ok(struct store *s, const char *path) {
 }
 
 /* store_open(path) must be refused with status 2 and a one-line error holding want, and the
- * file must be byte for byte what it was, with no journal left beside it. */
+ * store left as it was: on SQLite the file byte for byte, with no journal left beside it; on
+ * PostgreSQL the objects of its schema, and what meta says. */
 static void
 expect_refused(const char *path, bool create, const char *want) {
-    size_t n0, n1;
-    char *before = slurp(path, &n0);
+    size_t n0 = 0, n1 = 0;
+    char *before = NULL, *after = NULL;
+    bool has_meta = false;
+    int64_t nobj = 0;
+    long long version = 0;
+    if (pg_url == NULL) {
+        before = slurp(path, &n0);
+    } else {
+        nobj = catalog(path, "meta", &has_meta);
+        if (has_meta)
+            version = query_int(path, "SELECT CAST(value AS BIGINT) FROM meta");
+    }
     struct store *s = (struct store *)1;
     char err[1024] = "";
     CHECK_EQ(store_open(path, create, &s, err, sizeof err), 2);
@@ -107,7 +183,15 @@ expect_refused(const char *path, bool create, const char *want) {
     if (strstr(err, want) == NULL || strchr(err, '\n') != NULL)
         fprintf(stderr, "refusal of %s: \"%s\", want \"%s\"\n", path, err, want);
     CHECK(strstr(err, want) != NULL && strchr(err, '\n') == NULL);
-    char *after = slurp(path, &n1);
+    if (pg_url != NULL) {
+        bool has_now;
+        CHECK_EQ(catalog(path, "meta", &has_now), nobj);
+        CHECK(has_now == has_meta);
+        if (has_meta)
+            CHECK_EQ(query_int(path, "SELECT CAST(value AS BIGINT) FROM meta"), version);
+        return;
+    }
+    after = slurp(path, &n1);
     CHECK(n0 == n1 && memcmp(before, after, n0) == 0);
     char journal[256];
     snprintf(journal, sizeof journal, "%s-journal", path);
@@ -116,26 +200,45 @@ expect_refused(const char *path, bool create, const char *want) {
     free(after);
 }
 
+/* The tables of a store. */
+static void
+check_tables(const char *db) {
+    static const char *const tables[] = {"meta", "machines", "runs", "rows", "ratios"};
+    for (size_t i = 0; i < 5; i++) {
+        bool has;
+        catalog(db, tables[i], &has);
+        if (!has)
+            fprintf(stderr, "no table %s in %s\n", tables[i], db);
+        CHECK(has);
+    }
+}
+
 static void
 test_schema(void) {
-    const char *db = scratch("schema.sqlite");
+    const char *db = store_at("schema.sqlite");
     struct store *s;
     char err[1024];
-    /* Without create a missing store is refused, and not made. */
+    /* Without create a missing store is refused, and not made; on a server an empty database
+     * (here: schema) stands for the missing file. */
     CHECK_EQ(store_open(db, false, &s, err, sizeof err), 2);
     CHECK(strstr(err, "no results store there") != NULL);
-    CHECK(access(db, F_OK) != 0);
+    if (pg_url == NULL)
+        CHECK(access(db, F_OK) != 0);
+    else
+        CHECK_EQ(catalog(db, "meta", NULL), 0);
     REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
     store_close(s);
-    CHECK_EQ(query_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"),
+    CHECK_EQ(query_int(db, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'schema_version'"),
              STORE_SCHEMA_VERSION);
-    CHECK_EQ(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
-                           "IN ('meta', 'machines', 'runs', 'rows', 'ratios')"),
-             5);
+    if (pg_url == NULL) /* an integer, as every chanbench before wrote and reads it */
+        CHECK_EQ(query_int(db, "SELECT typeof(value) = 'integer' FROM meta"), 1);
+    check_tables(db);
     /* Opened again: nothing to migrate, the version stays. */
     REQUIRE(store_open(db, false, &s, err, sizeof err) == 0);
     store_close(s);
     CHECK_EQ(query_int(db, "SELECT count(*) FROM meta"), 1);
+    if (pg_url != NULL)
+        return;
 
     /* Schema 0 is an empty database, as an empty file or a header without tables: migrated. */
     const char *empty = scratch("empty.sqlite");
@@ -154,7 +257,7 @@ test_schema(void) {
 
 static void
 test_roundtrip(void) {
-    const char *db = scratch("trip.sqlite");
+    const char *db = store_at("trip.sqlite");
     struct store *s;
     char err[1024];
     REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
@@ -268,7 +371,7 @@ variant(const char *name, json_t *complete, json_t *paired) {
 
 static void
 test_interrupted_then_resumed(void) {
-    const char *db = scratch("resume.sqlite");
+    const char *db = store_at("resume.sqlite");
     struct store *s;
     char err[1024];
     REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
@@ -308,7 +411,7 @@ require_text(const char *text, const char *want) {
 
 static void
 test_list_and_machines(void) {
-    const char *db = scratch("print.sqlite");
+    const char *db = store_at("print.sqlite");
     struct store *s;
     char err[1024];
     REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
@@ -376,6 +479,24 @@ test_list_and_machines(void) {
 
 static void
 test_refused_stores(void) {
+    /* Someone else's database (PostgreSQL: schema) with tables of its own. */
+    const char *foreign = store_at("foreign.sqlite");
+    exec_sql(foreign, "CREATE TABLE t(x BIGINT); INSERT INTO t VALUES(1)");
+    expect_refused(foreign, true, "not a chanbench results store");
+
+    /* A store of a newer schema. */
+    const char *newer = store_at("newer.sqlite");
+    struct store *s;
+    char err[1024];
+    REQUIRE(store_open(newer, true, &s, err, sizeof err) == 0);
+    REQUIRE(import_ok(s, DATA "alpha-few.json") == STORE_IMPORTED);
+    store_close(s);
+    exec_sql(newer, pg_url != NULL ? "UPDATE meta SET value = '99' WHERE key = 'schema_version'"
+                                   : "UPDATE meta SET value = 99 WHERE key = 'schema_version'");
+    expect_refused(newer, true, "store schema 99 is newer");
+    if (pg_url != NULL)
+        return;
+
     /* Not a database at all. */
     const char *junk = scratch("junk.sqlite");
     char text[8192];
@@ -384,21 +505,6 @@ test_refused_stores(void) {
     spit(junk, text, sizeof text);
     expect_refused(junk, true, "not a usable results store");
     expect_refused(junk, false, "not a usable results store");
-
-    /* Someone else's SQLite database. */
-    const char *foreign = scratch("foreign.sqlite");
-    exec_sql(foreign, "CREATE TABLE t(x); INSERT INTO t VALUES(1)");
-    expect_refused(foreign, true, "not a chanbench results store");
-
-    /* A store of a newer schema. */
-    const char *newer = scratch("newer.sqlite");
-    struct store *s;
-    char err[1024];
-    REQUIRE(store_open(newer, true, &s, err, sizeof err) == 0);
-    REQUIRE(import_ok(s, DATA "alpha-few.json") == STORE_IMPORTED);
-    store_close(s);
-    exec_sql(newer, "UPDATE meta SET value = 99 WHERE key = 'schema_version'");
-    expect_refused(newer, true, "store schema 99 is newer");
 
     /* A store whose pages past the first are overwritten: it opens (the schema is on page
      * one), but every query and import is refused with 2 and the file stays as it is. */
@@ -432,7 +538,7 @@ test_refused_stores(void) {
  * together through a pipe): every run lands. Without the busy timeout all but one fail. */
 static void
 test_concurrent_imports(void) {
-    const char *db = scratch("concurrent.sqlite");
+    const char *db = store_at("concurrent.sqlite");
     static const char *const files[] = {DATA "alpha-base.json", DATA "beta.json", REF "run-a.json",
                                         REF "run-b.json"};
     enum { N = sizeof files / sizeof files[0] };
@@ -503,7 +609,7 @@ rerun(const char *name, const char *date, double scale, size_t keep, bool comple
  * recorded twice is there once, and a store whose folder cannot be made is an error (1). */
 static void
 test_record_file(void) {
-    const char *db = scratch("made/for/the/store/runs.sqlite");
+    const char *db = store_at("made/for/the/store/runs.sqlite");
     char err[1024], id[STORE_ID_LEN] = "", again[STORE_ID_LEN] = "";
     enum store_import what;
     CHECK_EQ(store_record_file(db, DATA "alpha-base.json", &what, id, err, sizeof err), 0);
@@ -530,7 +636,7 @@ test_record_file(void) {
  * --resume interrupted again (more rows), then the complete file; never to less. */
 static void
 test_interrupted_grows(void) {
-    const char *db = scratch("grows.sqlite");
+    const char *db = store_at("grows.sqlite");
     const char *date = "2024-07-01T10:00:00Z";
     const char *part1 = rerun("part1.json", date, 1.0, 100, false);
     const char *part2 = rerun("part2.json", date, 1.0, 300, false);
@@ -551,7 +657,7 @@ test_interrupted_grows(void) {
     CHECK_EQ(query_int(db, "SELECT count(*) FROM runs"), 1);
     store_close(s);
     /* Part 1 first, then part 2: the larger part replaces the smaller. */
-    const char *db2 = scratch("grows2.sqlite");
+    const char *db2 = store_at("grows2.sqlite");
     REQUIRE(store_open(db2, true, &s, err, sizeof err) == 0);
     CHECK_EQ(import_ok(s, part1), STORE_IMPORTED);
     CHECK_EQ(import_ok(s, part2), STORE_REPLACED);
@@ -561,7 +667,7 @@ test_interrupted_grows(void) {
 
 static void
 test_history(void) {
-    const char *db = scratch("history.sqlite");
+    const char *db = store_at("history.sqlite");
     struct store *s;
     char err[1024];
     REQUIRE(store_open(db, true, &s, err, sizeof err) == 0);
@@ -696,7 +802,18 @@ test_check(void) {
 }
 
 int
-main(void) {
+main(int argc, char **argv) {
+    char url[1024];
+    if (argc == 3 && strcmp(argv[1], "--postgresql") == 0) {
+        int code = pg_fixture_url("store_test", argv[2], url, sizeof url);
+        if (code != 0)
+            return code;
+        pg_url = url;
+        printf("store_test: PostgreSQL, %s\n", url);
+    } else if (argc != 1) {
+        fprintf(stderr, "usage: bench_store_test [--postgresql DATABASE]\n");
+        return 2;
+    }
     strcpy(dir, "/tmp/store_test_XXXXXX");
     REQUIRE(mkdtemp(dir) != NULL);
     test_schema();
@@ -708,8 +825,9 @@ main(void) {
     test_record_file();
     test_interrupted_grows();
     test_history();
-    test_check();
-    int rc = check_result("store_test");
+    if (pg_url == NULL) /* files against files: no store */
+        test_check();
+    int rc = check_result(pg_url != NULL ? "store_test (PostgreSQL)" : "store_test");
     if (rc == 0) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -2,12 +2,21 @@
 # `chanbench store` as a user runs it: import (duplicates skipped with a line, bad files
 # refused while the others go in), list, export byte for byte, machines, two processes
 # importing at once, and one-line refusals that leave a bad store as it was. Run by ctest
-# with CHANBENCH, WORK and SOURCE_DIR set.
+# with CHANBENCH, WORK and SOURCE_DIR set; with PG_STATE too (tests/pg_fixture.cmake), the same
+# on stores in databases of the scratch PostgreSQL server, where an empty database stands for
+# a missing store file.
 set(DATA ${SOURCE_DIR}/bench/tests/data)
 set(REF ${SOURCE_DIR}/results/reference/vm-2vcpu-epyc)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
-set(DB ${WORK}/store.sqlite)
+if(DEFINED PG_STATE)
+  include(${SOURCE_DIR}/bench/tests/pg_fixture.cmake)
+  pg_fixture_url(cli_store DB)
+  pg_fixture_url(cli_store_2 DB2)
+else()
+  set(DB ${WORK}/store.sqlite)
+  set(DB2 ${WORK}/concurrent.sqlite)
+endif()
 
 function(run_store expect_rc)
   execute_process(COMMAND ${CHANBENCH} store ${ARGN}
@@ -41,6 +50,8 @@ one_line("${err}")
 if(EXISTS ${DB})
   message(FATAL_ERROR "list created ${DB}")
 endif()
+run_store(2 --store ${DB} list) # on a server: an empty database, still empty
+require("${err}" "no results store there")
 
 # A bad file among good ones: the good ones go in, exit 2 for the bad one.
 run_store(2 --store ${DB} import ${DATA}/alpha-base.json ${DATA}/truncated.json ${DATA}/beta.json)
@@ -105,7 +116,6 @@ require("${out}" "${alpha_id}")
 # Two processes importing different files at once (execute_process runs its commands
 # together, the first's output piped to the second, which does not read it: so the first
 # writes to a file, not into a pipe that closes under it): every run lands.
-set(DB2 ${WORK}/concurrent.sqlite)
 execute_process(
   COMMAND sh -c "exec \"$0\" store --store \"$1\" import \"$2\" \"$3\" > \"$4\""
           ${CHANBENCH} ${DB2} ${DATA}/alpha-base.json ${REF}/run-a.json ${WORK}/first.out

@@ -5,11 +5,17 @@
 # slower ones), beside beta's run. history: rows in date order, * where the change is
 # significant, the chart when gnuplot is there, one-line errors that list what the store has.
 # check: exit 1 on a regression, 0 on an identical run, 2 for bad input. Run by ctest with
-# CHANBENCH, WORK and SOURCE_DIR set.
+# CHANBENCH, WORK and SOURCE_DIR set; with PG_STATE too (tests/pg_fixture.cmake), the same on a
+# store in a database of the scratch PostgreSQL server.
 include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
 set(DATA ${SOURCE_DIR}/bench/tests/data)
 fresh_work()
-set(DB ${WORK}/history.sqlite)
+if(DEFINED PG_STATE)
+  include(${SOURCE_DIR}/bench/tests/pg_fixture.cmake)
+  pg_fixture_url(cli_store_history DB)
+else()
+  set(DB ${WORK}/history.sqlite)
+endif()
 set(ENV{CHANBENCH_STORE} ${DB})
 set(ENV{CHANBENCH_SCRIPTS} ${SOURCE_DIR}/scripts)
 
