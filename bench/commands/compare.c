@@ -159,18 +159,11 @@ cmd_compare(int argc, char **argv) {
     rc = 2;
     for (size_t i = 0; i < npaths; i++) {
         char err[1024];
-        if (paths[i][0] == '@') {
-            /* A run of the store, loaded from its stored bytes by the same loader. */
-            int code = store == NULL ? store_open(store_path, false, &store, err, sizeof err) : 0;
-            if (code == 0)
-                code = store_load_ref(store, paths[i] + 1, &cmp.files[i], err, sizeof err);
-            if (code != 0) {
-                fprintf(stderr, "chanbench compare: %s\n", err);
-                rc = code;
-                goto out;
-            }
-        } else if (results_load(paths[i], &cmp.files[i], err, sizeof err) != 0) {
+        /* A results file, or a run of the store loaded from its stored bytes. */
+        int code = store_load_arg(&store, store_path, paths[i], &cmp.files[i], err, sizeof err);
+        if (code != 0) {
             fprintf(stderr, "chanbench compare: %s\n", err);
+            rc = code;
             goto out;
         }
         cmp.nf++;

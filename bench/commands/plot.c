@@ -17,13 +17,18 @@
 #include "plot_draw.h"
 #include "plot_html.h"
 #include "results.h"
+#include "store.h"
 #include "textable.h"
 
 #define PLOT_MAX_FILES 16
 #define PLOT_EXIT_NO_GNUPLOT 3
 
 static const char plot_usage[] =
-    "usage: chanbench plot [--out DIR] RESULTS.json [RESULTS.json...]\n"
+    "usage: chanbench plot [--out DIR] [--store PATH|URL] RESULTS [RESULTS...]\n"
+    "\n"
+    "RESULTS are results files, or runs of the results store (chanbench store): @HOST (the\n"
+    "latest run of that machine), @RUNID or @commit:SHA; --store names the store (default\n"
+    "$CHANBENCH_STORE, else results/chanbench.sqlite). ./@NAME is a file.\n"
     "\n"
     "Draws charts of chanbench results with gnuplot, as PNG (pngcairo) and SVG, into DIR\n"
     "(default results/plots). For each chart it writes DIR/CHART.dat, the data in gnuplot's\n"
@@ -232,6 +237,8 @@ same_inputs(const struct result_file *files, size_t nf) {
 int
 cmd_plot(int argc, char **argv) {
     const char *dir = "results/plots";
+    const char *store_path = store_default_path();
+    struct store *store = NULL;
     const char *paths[PLOT_MAX_FILES];
     size_t np = 0;
     for (int i = 1; i < argc; i++) {
@@ -248,6 +255,15 @@ cmd_plot(int argc, char **argv) {
             dir = argv[++i];
         } else if (strncmp(a, "--out=", 6) == 0) {
             dir = a + 6;
+        } else if (strcmp(a, "--store") == 0) {
+            if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+                fprintf(stderr, "chanbench plot: --store needs the path of a store file or a "
+                                "postgresql:// URL\n");
+                return 2;
+            }
+            store_path = argv[++i];
+        } else if (strncmp(a, "--store=", 8) == 0 && a[8] != '\0') {
+            store_path = a + 8;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "chanbench plot: unknown option %s (see chanbench plot --help)\n", a);
             return 2;
@@ -276,11 +292,13 @@ cmd_plot(int argc, char **argv) {
     bool made_dir = false;
     for (size_t i = 0; i < np; i++) {
         char err[1024];
-        if (results_load(paths[i], &files[i], err, sizeof err) != 0) {
+        int code = store_load_arg(&store, store_path, paths[i], &files[i], err, sizeof err);
+        if (code != 0) {
             fprintf(stderr, "chanbench plot: %s\n", err);
+            rc = code;
             goto out;
         }
-        labels[i] = plot_label_for(paths[i]);
+        labels[i] = plot_label_for(paths[i][0] == '@' ? paths[i] + 1 : paths[i]);
         nf++;
         for (size_t j = 0; j < i; j++) /* two files called x.json in different folders */
             if (strcmp(labels[i], labels[j]) == 0) {
@@ -340,5 +358,6 @@ out:
         free(labels[i]);
     }
     plot_state_free(&st);
+    store_close(store);
     return rc;
 }

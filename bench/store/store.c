@@ -971,6 +971,15 @@ store_load_ref(struct store *s, const char *ref, struct result_file *out, char *
     return code;
 }
 
+int
+store_load_arg(struct store **s, const char *store_path, const char *arg, struct result_file *out,
+               char *err, size_t errlen) {
+    if (arg[0] != '@')
+        return results_load(arg, out, err, errlen) != 0 ? 2 : 0;
+    int code = *s == NULL ? store_open(store_path, false, s, err, errlen) : 0;
+    return code != 0 ? code : store_load_ref(*s, arg + 1, out, err, errlen);
+}
+
 /* --- machines against each other --------------------------------------------------------- */
 
 struct mcol {

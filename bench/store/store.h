@@ -71,6 +71,13 @@ int store_run_bytes(struct store *s, const char *ref, char **buf, size_t *len, c
 int store_load_ref(struct store *s, const char *ref, struct result_file *out, char *err,
                    size_t errlen);
 
+/* What compare and plot read: a results file, or, with a leading '@', a stored run
+ * (store_load_ref) of the store at store_path, opened into *s on first use (the caller closes
+ * *s with store_close; NULL until then). 0, or an exit status with err set to one line (2 for
+ * a file that does not load). */
+int store_load_arg(struct store **s, const char *store_path, const char *arg,
+                   struct result_file *out, char *err, size_t errlen);
+
 /* One row per benchmark, one column per machine (its latest run): the median time per
  * operation in multiples of that machine's floor (names_floor_kind: chan/pingpong by
  * c2c_round_trip_ns, other chan/ and select/ by ring_ns_per_msg, as compare --normalize

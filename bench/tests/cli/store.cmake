@@ -178,3 +178,22 @@ foreach(bad nosuch commit:0000000 0000000000000000)
   endif()
   one_line("${err}")
 endforeach()
+
+# The same references in plot: the stored runs drawn as files would be (exit 3: no gnuplot, the
+# data and the page still written), the page naming each as @REF (run ID); an unknown one is
+# one line, exit 2, and nothing is written.
+execute_process(COMMAND ${CHANBENCH} plot --store ${DB} @commit:a1b2c3d4 @beta
+                        --out ${WORK}/ref-plots
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT (rc EQUAL 0 OR rc EQUAL 3))
+  message(FATAL_ERROR "plot @commit:a1b2c3d4 @beta: exit ${rc}\n${out}\n${err}")
+endif()
+file(READ ${WORK}/ref-plots/index.html page)
+require("${page}" "@commit:a1b2c3d4 (run ${alpha_id})")
+require("${page}" "@beta (run ")
+execute_process(COMMAND ${CHANBENCH} plot --store ${DB} @nosuch --out ${WORK}/no-plots
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR EXISTS ${WORK}/no-plots)
+  message(FATAL_ERROR "plot @nosuch: exit ${rc} (want 2), folder made: ${out}\n${err}")
+endif()
+one_line("${err}")
