@@ -37,9 +37,11 @@ static const char store_usage[] =
     "  export RUN [--out FILE]   write run RUN (its id, or 4+ of its first hex digits) back as\n"
     "                            the results file it was imported from, byte for byte; to\n"
     "                            stdout without --out\n"
-    "  machines                  one row per benchmark, one column per machine (its latest\n"
+    "  machines [--out DIR]      one row per benchmark, one column per machine (its latest\n"
     "                            run): time per operation in multiples of the machine's floor,\n"
-    "                            then the paired ratios goc/go and goc/crossbeam\n"
+    "                            then the paired ratios goc/go and goc/crossbeam. --out DIR:\n"
+    "                            also draw both with gnuplot (scripts/machines.gp) into\n"
+    "                            DIR/machines.png, .svg and .dat\n"
     "  history BENCH [--machine HOST_OR_ID] [--impl NAME] [--out DIR]\n"
     "                            BENCH (a name without /impl=, e.g. chan/spsc/cap=0/size=8;\n"
     "                            one with /impl=NAME sets the impl) across the runs of one\n"
@@ -60,7 +62,9 @@ static const char store_usage[] =
     "                            above the baseline's is a REGRESSION line, and the exit status\n"
     "                            1. BASE and RUN: @HOST, @RUNID, @commit:SHA (as compare takes\n"
     "                            them) or a results file. Meant for CI\n"
-    "\n"
+    "\n";
+/* The rest, apart: one string literal would pass the 4095 characters C99 compilers must take. */
+static const char store_usage_tail[] =
     "options:\n"
     "  --store PATH   the store (default $CHANBENCH_STORE, else results/chanbench.sqlite);\n"
     "                 import creates it, the other commands need it\n"
@@ -74,13 +78,13 @@ static const char store_usage[] =
     "\n"
     "exit status: 0 done (import: every file imported or already there; check: no\n"
     "regression); 1 the store could not be written or read (SQLite, the disk, the server),\n"
-    "gnuplot failed on the history chart, or check found a regression; 2 bad usage or bad\n"
+    "gnuplot failed on a chart, or check found a regression; 2 bad usage or bad\n"
     "input: a results file that does not load (import goes on with the others), an unknown\n"
     "run, benchmark or machine, a check with no benchmark in common or none with enough\n"
     "rounds to test, a store that is missing (an empty database, on a server), corrupt, not a\n"
     "chanbench store or of a newer schema (left untouched), or a PostgreSQL URL that cannot\n"
     "be used (a database or user the server does not have, a chanbench built without libpq);\n"
-    "3 history --out without gnuplot (the data file is written, the chart is not).\n";
+    "3 history or machines --out without gnuplot (the data file only, no chart).\n";
 
 /* The options, each an option of some commands only. */
 struct store_opts {
@@ -168,7 +172,7 @@ do_export(const char *path, const char *ref, const char *out) {
     return code;
 }
 
-/* list and machines: open the store, print, close. */
+/* list: open the store, print, close. */
 static int
 do_print(const char *path, int (*fn)(struct store *, FILE *, char *, size_t)) {
     char err[1024];
@@ -206,22 +210,41 @@ load_input(const char *path, const char *arg, struct store **s, struct result_fi
     return code;
 }
 
-/* history's chart: DIR/history-NAME.dat, drawn by scripts/history.gp into .png and .svg, as
- * plot draws its charts (plot_draw.h). 0, 1 when gnuplot failed, 2 when the folder cannot be
- * made, 3 without gnuplot (the data file only). */
+/* A chart of a store command (history, machines): DIR/STEM.dat, drawn by scripts/SCRIPT.gp
+ * into .png and .svg, as plot draws its charts (plot_draw.h); takes ownership of c. 0, 1 when
+ * gnuplot failed, 2 when the folder cannot be made, 3 without gnuplot (the data file only). */
 static int
-draw_history(const struct store_history *h, const char *path, const char *dir) {
+draw_chart(const char *cmd, struct chart *c, const char *dir) {
     struct stat st;
     bool made = stat(dir, &st) != 0; /* removed again when nothing lands in it */
     if (plot_mkdirs(dir) != 0) {
-        fprintf(stderr, "chanbench store history: cannot create the output folder %s: %s\n", dir,
+        fprintf(stderr, "chanbench store %s: cannot create the output folder %s: %s\n", cmd, dir,
                 strerror(errno));
+        plot_chart_free(c);
         return 2;
     }
     plot_guard_signals();
     struct plot_state ps = {.dir = dir};
     ps.scripts = plot_find_scripts();
     ps.gnuplot = plot_find_on_path("gnuplot");
+    const char *script = c->script;
+    plot_emit(&ps, c, true, NULL, NULL);
+    int rc = ps.failed ? 1 : ps.gnuplot == NULL ? 3 : 0;
+    if (ps.gnuplot == NULL)
+        fprintf(stderr,
+                "chanbench store %s: gnuplot is not installed: wrote the data file but no "
+                "chart; install it (Debian/Ubuntu: apt install gnuplot-nox) and run this again, "
+                "or draw it by hand with %s/%s.gp\n",
+                cmd, ps.scripts, script);
+    if (rc == 1 && made)
+        rmdir(dir); /* fails, as it should, when anything is in it */
+    plot_state_free(&ps);
+    return rc;
+}
+
+/* history's chart: DIR/history-NAME.dat and its images (draw_chart). */
+static int
+draw_history(const struct store_history *h, const char *path, const char *dir) {
     struct chart *c = plot_chart_new("history");
     char *name = tx_fmt("%s/impl=%s", h->bench, h->impl);
     char *flat = tx_strdup(name); /* plot_label_for keeps only what follows the last '/' */
@@ -241,18 +264,58 @@ draw_history(const struct store_history *h, const char *path, const char *dir) {
     c->raw = store_history_data(h);
     free(name);
     free(label);
-    plot_emit(&ps, c, true, NULL, NULL);
-    int rc = ps.failed ? 1 : ps.gnuplot == NULL ? 3 : 0;
-    if (ps.gnuplot == NULL)
-        fprintf(stderr,
-                "chanbench store history: gnuplot is not installed: wrote the data file but no "
-                "chart; install it (Debian/Ubuntu: apt install gnuplot-nox) and run this again, "
-                "or draw it by hand with %s/history.gp\n",
-                ps.scripts);
-    if (rc == 1 && made)
-        rmdir(dir); /* fails, as it should, when anything is in it */
-    plot_state_free(&ps);
-    return rc;
+    return draw_chart("history", c, dir);
+}
+
+/* machines' chart: DIR/machines.dat and its images (draw_chart). */
+static int
+draw_machines(const struct store_machines *m, const char *path, const char *dir) {
+    struct chart *c = plot_chart_new("machines");
+    c->stem = tx_strdup("machines");
+    char *hosts = tx_strdup("");
+    for (size_t i = 0; i < m->ncols; i++) {
+        char *t = tx_fmt("%s%s%s", hosts, i > 0 ? ", " : "", m->cols[i].label);
+        free(hosts);
+        hosts = t;
+    }
+    c->machine = tx_fmt("machines: %s", hosts);
+    free(hosts);
+    c->subtitle = store_machines_subtitle(m);
+    c->source = tx_fmt("%s, the latest run of each machine", path);
+    c->columns = tx_strdup(
+        "block 0: benchmark, then per machine its median wall time per operation over the "
+        "machine's floor (chan/pingpong: c2c_round_trip_ns, others: ring_ns_per_msg; ? none); "
+        "block 1: benchmark and ratio, then per machine the paired ratio (wall time, all "
+        "rounds) and its 95% interval low and high (? ? ? none)");
+    c->raw = store_machines_data(m);
+    return draw_chart("machines", c, dir);
+}
+
+static int
+do_machines(const struct store_opts *o) {
+    char err[1024];
+    struct store *s;
+    struct store_machines m = {0};
+    int code = store_open(o->path, false, &s, err, sizeof err);
+    if (code == 0) {
+        code = store_machines_load(s, &m, err, sizeof err);
+        store_close(s);
+    }
+    if (code != 0) {
+        fprintf(stderr, "chanbench store: %s\n", err);
+        store_machines_free(&m);
+        return code;
+    }
+    store_machines_print(&m, stdout);
+    fflush(stdout);
+    if (o->out != NULL)
+        code = draw_machines(&m, o->path, o->out);
+    store_machines_free(&m);
+    if (fflush(stdout) != 0 && code == 0) {
+        fprintf(stderr, "chanbench store: cannot write the output\n");
+        code = 1;
+    }
+    return code;
 }
 
 static int
@@ -428,7 +491,7 @@ cmd_store(int argc, char **argv) {
         const char *commands; /* NULL: every command */
     } opts[] = {
         {"--store", offsetof(struct store_opts, path), NULL},
-        {"--out", offsetof(struct store_opts, out), " export history "},
+        {"--out", offsetof(struct store_opts, out), " export machines history "},
         {"--machine", offsetof(struct store_opts, machine), " history "},
         {"--impl", offsetof(struct store_opts, impl), " history check "},
         {"--against", offsetof(struct store_opts, against), " check "},
@@ -441,6 +504,7 @@ cmd_store(int argc, char **argv) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(store_usage, stdout);
+            fputs(store_usage_tail, stdout);
             rc = 0;
             goto done;
         }
@@ -505,8 +569,10 @@ cmd_store(int argc, char **argv) {
     } else if (strcmp(cmd, "list") == 0 || strcmp(cmd, "machines") == 0) {
         if (nargs != 1)
             rc = usage_error("no arguments are taken by ", cmd);
+        else if (strcmp(cmd, "list") == 0)
+            rc = do_print(o.path, store_list);
         else
-            rc = do_print(o.path, strcmp(cmd, "list") == 0 ? store_list : store_machines);
+            rc = do_machines(&o);
     } else if (strcmp(cmd, "history") == 0) {
         if (nargs != 2)
             rc = usage_error("history takes one benchmark name, e.g. chan/spsc/cap=0/size=8", "");

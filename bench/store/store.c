@@ -982,12 +982,6 @@ store_load_arg(struct store **s, const char *store_path, const char *arg, struct
 
 /* --- machines against each other --------------------------------------------------------- */
 
-struct mcol {
-    char *label; /* host, or host/id when two machines share a host name */
-    char *mid, *run;
-    double c2c, ring; /* the run's floor, NAN without a limit section */
-};
-
 static double
 col_num(struct db_stmt *st, int i) {
     return db_column_type(st, i) == DB_NULL ? NAN : db_column_double(st, i);
@@ -995,21 +989,21 @@ col_num(struct db_stmt *st, int i) {
 
 /* Each machine with its latest run (by start date), in host order. */
 static int
-latest_runs(struct store *s, struct mcol **out, size_t *n, char *err, size_t errlen) {
+latest_runs(struct store *s, struct store_mcol **out, size_t *n, char *err, size_t errlen) {
     struct db_stmt *st;
     int rc = db_prepare(s->db,
                         "SELECT m.id, m.host, r.id, r.c2c_round_trip_ns,"
-                        " r.ring_ns_per_msg FROM machines m JOIN runs r ON r.id ="
+                        " r.ring_ns_per_msg, m.cpu_model FROM machines m JOIN runs r ON r.id ="
                         " (SELECT id FROM runs WHERE machine_id = m.id"
                         "  ORDER BY date DESC, imported DESC, id DESC LIMIT 1)"
                         " ORDER BY m.host, m.id",
                         &st);
     if (rc != DB_OK)
         return db_fail(s, rc, "cannot query the store", err, errlen);
-    struct mcol *c = NULL;
+    struct store_mcol *c = NULL;
     size_t k = 0;
     while ((rc = db_step(st)) == DB_ROW) {
-        struct mcol *nc = realloc(c, (k + 1) * sizeof *c);
+        struct store_mcol *nc = realloc(c, (k + 1) * sizeof *c);
         if (nc == NULL) {
             fprintf(stderr, "chanbench: out of memory\n");
             exit(1);
@@ -1020,6 +1014,7 @@ latest_runs(struct store *s, struct mcol **out, size_t *n, char *err, size_t err
         c[k].run = col_str(st, 2);
         c[k].c2c = col_num(st, 3);
         c[k].ring = col_num(st, 4);
+        c[k].cpu = col_str(st, 5);
         k++;
     }
     db_finalize(st);
@@ -1040,11 +1035,12 @@ latest_runs(struct store *s, struct mcol **out, size_t *n, char *err, size_t err
 }
 
 static void
-mcols_free(struct mcol *c, size_t n) {
+mcols_free(struct store_mcol *c, size_t n) {
     for (size_t i = 0; i < n; i++) {
         free(c[i].label);
         free(c[i].mid);
         free(c[i].run);
+        free(c[i].cpu);
     }
     free(c);
 }
@@ -1052,7 +1048,7 @@ mcols_free(struct mcol *c, size_t n) {
 /* Every distinct value of column 0 of sql (bound to each machine's run) into a JSON object
  * used as an ordered set: in order of first appearance, machine by machine. */
 static int
-collect_names(struct store *s, const struct mcol *c, size_t n, const char *sql, json_t *set) {
+collect_names(struct store *s, const struct store_mcol *c, size_t n, const char *sql, json_t *set) {
     struct db_stmt *st;
     int rc = db_prepare(s->db, sql, &st);
     if (rc != DB_OK)
@@ -1069,12 +1065,33 @@ collect_names(struct store *s, const struct mcol *c, size_t n, const char *sql, 
     return rc == DB_DONE || n == 0 ? DB_OK : rc;
 }
 
-/* The normalised table: one row per benchmark with a floor. */
+/* One machine's cell of a benchmark: its median over the floor the benchmark is measured
+ * against, NAN when the run has no rows of it, INFINITY when it has rows but no floor. */
+static double
+norm_cell(const struct store_machines *m, size_t b, size_t i) {
+    double med = m->median[b * m->ncols + i];
+    const struct store_mcol *c = &m->cols[i];
+    double floor = names_floor_kind(m->benches[b]) == FLOOR_C2C ? c->c2c : c->ring;
+    if (isnan(med))
+        return NAN;
+    return floor > 0 ? med / floor : INFINITY;
+}
+
+static void *
+grow(void *p, size_t n, size_t size) {
+    void *q = realloc(p, n * size);
+    if (q == NULL) {
+        fprintf(stderr, "chanbench: out of memory\n");
+        exit(1);
+    }
+    return q;
+}
+
+/* The medians of the benchmarks with a floor: one row per benchmark. */
 static int
-print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, char *err,
-                 size_t errlen) {
+load_normalised(struct store *s, struct store_machines *m, char *err, size_t errlen) {
     json_t *names = json_object();
-    int rc = collect_names(s, c, n,
+    int rc = collect_names(s, m->cols, m->ncols,
                            "SELECT name FROM rows WHERE run_id = ?1 GROUP BY name"
                            " ORDER BY min(rowid)",
                            names);
@@ -1085,10 +1102,150 @@ print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, cha
         json_decref(names);
         return db_fail(s, rc, "cannot query the store", err, errlen);
     }
+    double *v = NULL;
+    size_t vcap = 0;
+    const char *name;
+    json_t *unused;
+    json_object_foreach(names, name, unused) {
+        if (names_floor_kind(name) == FLOOR_NONE) {
+            m->nofloor++;
+            continue;
+        }
+        size_t b = m->nbenches++;
+        m->benches = grow(m->benches, m->nbenches, sizeof *m->benches);
+        m->median = grow(m->median, m->nbenches * m->ncols, sizeof *m->median);
+        m->benches[b] = tx_strdup(name);
+        for (size_t i = 0; i < m->ncols; i++) {
+            size_t k = 0;
+            m->median[b * m->ncols + i] = NAN;
+            if (rc != DB_OK)
+                continue;
+            db_bind_text(st, 1, m->cols[i].run);
+            db_bind_text(st, 2, name);
+            while ((rc = db_step(st)) == DB_ROW) {
+                if (k == vcap) {
+                    vcap = vcap ? 2 * vcap : 64;
+                    v = grow(v, vcap, sizeof *v);
+                }
+                v[k++] = db_column_double(st, 0);
+            }
+            db_reset(st);
+            rc = rc == DB_DONE ? DB_OK : rc;
+            if (k > 0)
+                m->median[b * m->ncols + i] = stats_median(v, k);
+        }
+    }
+    db_finalize(st);
+    free(v);
+    json_decref(names);
+    if (rc != DB_OK)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    return 0;
+}
+
+/* The paired ratios goc/go and goc/crossbeam, real_time over all rounds. */
+static int
+load_ratios(struct store *s, struct store_machines *m, char *err, size_t errlen) {
+    static const char sel[] = " FROM ratios WHERE run_id = ?1 AND numerator = 'goc'"
+                              " AND denominator IN ('go', 'crossbeam')"
+                              " AND metric = 'real_time' AND mode = 'all'";
+    json_t *keys = json_object();
+    char *sql = tx_fmt("SELECT benchmark || ' goc/' || denominator%s ORDER BY rowid", sel);
+    int rc = collect_names(s, m->cols, m->ncols, sql, keys);
+    free(sql);
+    struct db_stmt *st = NULL;
+    sql =
+        tx_fmt("SELECT ratio, ci_low, ci_high%s AND benchmark || ' goc/' || denominator = ?2", sel);
+    if (rc == DB_OK)
+        rc = db_prepare(s->db, sql, &st);
+    free(sql);
+    const char *key;
+    json_t *unused;
+    json_object_foreach(keys, key, unused) {
+        if (rc != DB_OK)
+            break;
+        size_t p = m->npairs++, n = m->npairs * m->ncols;
+        m->pairs = grow(m->pairs, m->npairs, sizeof *m->pairs);
+        m->ratio = grow(m->ratio, n, sizeof *m->ratio);
+        m->lo = grow(m->lo, n, sizeof *m->lo);
+        m->hi = grow(m->hi, n, sizeof *m->hi);
+        m->pairs[p] = tx_strdup(key);
+        for (size_t i = 0; i < m->ncols; i++) {
+            size_t at = p * m->ncols + i;
+            m->ratio[at] = m->lo[at] = m->hi[at] = NAN;
+            db_bind_text(st, 1, m->cols[i].run);
+            db_bind_text(st, 2, key);
+            rc = db_step(st);
+            if (rc == DB_ROW && db_column_type(st, 0) != DB_NULL) {
+                m->ratio[at] = db_column_double(st, 0);
+                m->lo[at] = col_num(st, 1);
+                m->hi[at] = col_num(st, 2);
+            }
+            if (rc == DB_ROW || rc == DB_DONE)
+                rc = DB_OK;
+            db_reset(st);
+        }
+    }
+    db_finalize(st);
+    json_decref(keys);
+    if (rc != DB_OK)
+        return db_fail(s, rc, "cannot query the store", err, errlen);
+    return 0;
+}
+
+int
+store_machines_load(struct store *s, struct store_machines *m, char *err, size_t errlen) {
+    memset(m, 0, sizeof *m);
+    int rc = db_begin(s->db, DB_READ); /* one snapshot for every query */
+    if (rc != DB_OK)
+        return db_fail(s, rc, "cannot read the store", err, errlen);
+    int code = latest_runs(s, &m->cols, &m->ncols, err, errlen);
+    if (code == 0 && m->ncols == 0) {
+        bench_seterr(err, errlen,
+                     "%s: no runs in the store; import results with 'chanbench store import "
+                     "FILE...'",
+                     s->path);
+        code = 2;
+    }
+    if (code == 0)
+        code = load_normalised(s, m, err, errlen);
+    if (code == 0)
+        code = load_ratios(s, m, err, errlen);
+    rollback(s);
+    return code;
+}
+
+void
+store_machines_free(struct store_machines *m) {
+    mcols_free(m->cols, m->ncols);
+    for (size_t b = 0; b < m->nbenches; b++)
+        free(m->benches[b]);
+    for (size_t p = 0; p < m->npairs; p++)
+        free(m->pairs[p]);
+    free(m->benches);
+    free(m->median);
+    free(m->pairs);
+    free(m->ratio);
+    free(m->lo);
+    free(m->hi);
+    memset(m, 0, sizeof *m);
+}
+
+void
+store_machines_print(const struct store_machines *m, FILE *out) {
+    const struct store_mcol *c = m->cols;
+    size_t n = m->ncols;
+    fprintf(out, "machines (the latest run of each):\n");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, "  %s  machine %s  run %s  ", c[i].label, c[i].mid, c[i].run);
+        if (c[i].c2c > 0 && c[i].ring > 0)
+            fprintf(out, "floor: c2c_round_trip_ns %.4g, ring_ns_per_msg %.4g\n", c[i].c2c,
+                    c[i].ring);
+        else
+            fprintf(out, "no floor (the run has no limit section)\n");
+    }
     struct table t = {.ncols = n + 1};
     char **cells = calloc(n + 1, sizeof *cells);
-    double *v = NULL;
-    size_t vcap = 0, nofloor = 0;
     if (cells == NULL) {
         fprintf(stderr, "chanbench: out of memory\n");
         exit(1);
@@ -1097,50 +1254,15 @@ print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, cha
     for (size_t i = 0; i < n; i++)
         cells[i + 1] = tx_strdup(c[i].label);
     table_add(&t, cells);
-    const char *name;
-    json_t *unused;
-    json_object_foreach(names, name, unused) {
-        enum floor_kind kind = names_floor_kind(name);
-        if (kind == FLOOR_NONE) {
-            nofloor++;
-            continue;
-        }
-        cells[0] = tx_strdup(name);
-        for (size_t i = 0; i < n && rc == DB_OK; i++) {
-            size_t k = 0;
-            db_bind_text(st, 1, c[i].run);
-            db_bind_text(st, 2, name);
-            while ((rc = db_step(st)) == DB_ROW) {
-                if (k == vcap) {
-                    vcap = vcap ? 2 * vcap : 64;
-                    double *nv = realloc(v, vcap * sizeof *v);
-                    if (nv == NULL) {
-                        fprintf(stderr, "chanbench: out of memory\n");
-                        exit(1);
-                    }
-                    v = nv;
-                }
-                v[k++] = db_column_double(st, 0);
-            }
-            db_reset(st);
-            rc = rc == DB_DONE ? DB_OK : rc;
-            double floor = kind == FLOOR_C2C ? c[i].c2c : c[i].ring;
-            if (k == 0)
-                cells[i + 1] = tx_strdup("");
-            else if (!(floor > 0))
-                cells[i + 1] = tx_strdup("no floor");
-            else
-                cells[i + 1] = tx_fmt("%.3g", stats_median(v, k) / floor);
+    for (size_t b = 0; b < m->nbenches; b++) {
+        cells[0] = tx_strdup(m->benches[b]);
+        for (size_t i = 0; i < n; i++) {
+            double v = norm_cell(m, b, i);
+            cells[i + 1] = isnan(v)   ? tx_strdup("")
+                           : isinf(v) ? tx_strdup("no floor")
+                                      : tx_fmt("%.3g", v);
         }
         table_add(&t, cells);
-    }
-    db_finalize(st);
-    free(v);
-    free(cells);
-    json_decref(names);
-    if (rc != DB_OK) {
-        table_free(&t);
-        return db_fail(s, rc, "cannot query the store", err, errlen);
     }
     fprintf(out, "\ntime per operation in multiples of each machine's floor (median of the "
                  "repetitions; chan/pingpong by c2c_round_trip_ns, other chan/ and select/ rows by "
@@ -1149,116 +1271,133 @@ print_normalised(struct store *s, FILE *out, const struct mcol *c, size_t n, cha
         table_print(&t, out, false);
     else
         fprintf(out, "  (no chan/ or select/ benchmark with a floor)\n");
-    if (nofloor > 0)
+    if (m->nofloor > 0)
         fprintf(out,
                 "  %zu benchmarks have no floor (chan/paced, chan/idle, other families) "
                 "and are left out\n",
-                nofloor);
+                m->nofloor);
     table_free(&t);
-    return 0;
-}
 
-/* The paired ratios goc/go and goc/crossbeam, real_time over all rounds. */
-static int
-print_ratios(struct store *s, FILE *out, const struct mcol *c, size_t n, char *err, size_t errlen) {
-    static const char sel[] = " FROM ratios WHERE run_id = ?1 AND numerator = 'goc'"
-                              " AND denominator IN ('go', 'crossbeam')"
-                              " AND metric = 'real_time' AND mode = 'all'";
-    json_t *keys = json_object();
-    char *sql = tx_fmt("SELECT benchmark || ' goc/' || denominator%s ORDER BY rowid", sel);
-    int rc = collect_names(s, c, n, sql, keys);
-    free(sql);
-    struct db_stmt *st = NULL;
-    sql =
-        tx_fmt("SELECT ratio, ci_low, ci_high%s AND benchmark || ' goc/' || denominator = ?2", sel);
-    if (rc == DB_OK)
-        rc = db_prepare(s->db, sql, &st);
-    free(sql);
-    if (rc != DB_OK) {
-        json_decref(keys);
-        return db_fail(s, rc, "cannot query the store", err, errlen);
-    }
     fprintf(out, "\npaired ratios (wall time, all rounds; median of the per-round ratios "
                  "[95%% interval]):\n");
-    if (json_object_size(keys) == 0) {
+    if (m->npairs == 0) {
         fprintf(out, "  (no run holds a paired ratio of goc against go or crossbeam)\n");
-        db_finalize(st);
-        json_decref(keys);
-        return 0;
+        free(cells);
+        return;
     }
-    struct table t = {.ncols = n + 1};
-    char **cells = calloc(n + 1, sizeof *cells);
-    if (cells == NULL) {
-        fprintf(stderr, "chanbench: out of memory\n");
-        exit(1);
-    }
+    t = (struct table){.ncols = n + 1};
     cells[0] = tx_strdup("benchmark ratio");
     for (size_t i = 0; i < n; i++)
         cells[i + 1] = tx_strdup(c[i].label);
     table_add(&t, cells);
-    const char *key;
-    json_t *unused;
-    json_object_foreach(keys, key, unused) {
-        cells[0] = tx_strdup(key);
+    for (size_t p = 0; p < m->npairs; p++) {
+        cells[0] = tx_strdup(m->pairs[p]);
         for (size_t i = 0; i < n; i++) {
-            db_bind_text(st, 1, c[i].run);
-            db_bind_text(st, 2, key);
-            rc = db_step(st);
-            if (rc == DB_ROW && db_column_type(st, 0) != DB_NULL)
-                cells[i + 1] = tx_fmt("%.3g [%.3g, %.3g]", db_column_double(st, 0), col_num(st, 1),
-                                      col_num(st, 2));
-            else
-                cells[i + 1] = tx_strdup("");
-            if (rc == DB_ROW || rc == DB_DONE)
-                rc = DB_OK;
-            db_reset(st);
+            size_t at = p * n + i;
+            cells[i + 1] = isnan(m->ratio[at])
+                               ? tx_strdup("")
+                               : tx_fmt("%.3g [%.3g, %.3g]", m->ratio[at], m->lo[at], m->hi[at]);
         }
         table_add(&t, cells);
     }
-    db_finalize(st);
     free(cells);
-    json_decref(keys);
-    if (rc != DB_OK) {
-        table_free(&t);
-        return db_fail(s, rc, "cannot query the store", err, errlen);
-    }
     table_print(&t, out, false);
     table_free(&t);
-    return 0;
 }
 
 int
 store_machines(struct store *s, FILE *out, char *err, size_t errlen) {
-    int rc = db_begin(s->db, DB_READ); /* one snapshot for every query */
-    if (rc != DB_OK)
-        return db_fail(s, rc, "cannot read the store", err, errlen);
-    struct mcol *c = NULL;
-    size_t n = 0;
-    int code = latest_runs(s, &c, &n, err, errlen);
-    if (code == 0 && n == 0) {
-        bench_seterr(err, errlen,
-                     "%s: no runs in the store; import results with 'chanbench store import "
-                     "FILE...'",
-                     s->path);
-        code = 2;
-    }
-    if (code == 0) {
-        fprintf(out, "machines (the latest run of each):\n");
-        for (size_t i = 0; i < n; i++) {
-            fprintf(out, "  %s  machine %s  run %s  ", c[i].label, c[i].mid, c[i].run);
-            if (c[i].c2c > 0 && c[i].ring > 0)
-                fprintf(out, "floor: c2c_round_trip_ns %.4g, ring_ns_per_msg %.4g\n", c[i].c2c,
-                        c[i].ring);
-            else
-                fprintf(out, "no floor (the run has no limit section)\n");
-        }
-        code = print_normalised(s, out, c, n, err, errlen);
-    }
+    struct store_machines m;
+    int code = store_machines_load(s, &m, err, errlen);
     if (code == 0)
-        code = print_ratios(s, out, c, n, err, errlen);
-    mcols_free(c, n);
-    rollback(s);
+        store_machines_print(&m, out);
+    store_machines_free(&m);
     return code;
+}
+
+/* A string as a gnuplot data column: quoted, its quotes and backslashes made '_'. */
+static char *
+gp_field(const char *s) {
+    char *q = tx_fmt("\"%s\"", s);
+    for (char *p = q + 1; p[1] != '\0'; p++)
+        if (*p == '"' || *p == '\\')
+            *p = '_';
+    return q;
+}
+
+/* Append to *text what fmt makes (tx_fmt's). */
+static void
+append(char **text, const char *add) {
+    char *t = tx_fmt("%s%s", *text, add);
+    free(*text);
+    *text = t;
+}
+
+char *
+store_machines_data(const struct store_machines *m) {
+    size_t n = m->ncols;
+    char *text = tx_fmt("# counts: %zu %zu %zu\n", m->nbenches, n, m->npairs);
+    /* Block 0: the quoted names (benchmark, then each machine), then a line per benchmark. */
+    char *f = gp_field("benchmark");
+    append(&text, f);
+    free(f);
+    for (size_t i = 0; i < n; i++) {
+        char *name = tx_fmt("%s (%s)", m->cols[i].label, m->cols[i].cpu);
+        char *q = gp_field(name);
+        f = tx_fmt(" %s", q);
+        append(&text, f);
+        free(q);
+        free(f);
+        free(name);
+    }
+    append(&text, "\n");
+    for (size_t b = 0; b < m->nbenches; b++) {
+        f = gp_field(m->benches[b]);
+        append(&text, f);
+        free(f);
+        for (size_t i = 0; i < n; i++) {
+            double v = norm_cell(m, b, i);
+            f = isfinite(v) ? tx_fmt(" %.6g", v) : tx_strdup(" ?");
+            append(&text, f);
+            free(f);
+        }
+        append(&text, "\n");
+    }
+    /* Block 1 (gnuplot's index 1): a line per benchmark and ratio, three columns per machine. */
+    append(&text, "\n\n");
+    f = gp_field("benchmark ratio");
+    append(&text, f);
+    free(f);
+    for (size_t i = 0; i < n; i++) {
+        char *q = gp_field(m->cols[i].label);
+        f = tx_fmt(" %s ratio low high", q);
+        append(&text, f);
+        free(q);
+        free(f);
+    }
+    append(&text, "\n");
+    for (size_t p = 0; p < m->npairs; p++) {
+        f = gp_field(m->pairs[p]);
+        append(&text, f);
+        free(f);
+        for (size_t i = 0; i < n; i++) {
+            size_t at = p * n + i;
+            f = isnan(m->ratio[at]) || isnan(m->lo[at]) || isnan(m->hi[at])
+                    ? tx_strdup(" ? ? ?")
+                    : tx_fmt(" %.6g %.6g %.6g", m->ratio[at], m->lo[at], m->hi[at]);
+            append(&text, f);
+            free(f);
+        }
+        append(&text, "\n");
+    }
+    return text;
+}
+
+char *
+store_machines_subtitle(const struct store_machines *m) {
+    return tx_fmt("%zu machine%s (the latest run of each), %zu chan/ and select/ benchmarks "
+                  "over each machine's floor; %zu paired ratios goc/go and goc/crossbeam",
+                  m->ncols, m->ncols == 1 ? "" : "s", m->nbenches, m->npairs);
 }
 
 int

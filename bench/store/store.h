@@ -78,12 +78,50 @@ int store_load_ref(struct store *s, const char *ref, struct result_file *out, ch
 int store_load_arg(struct store **s, const char *store_path, const char *arg,
                    struct result_file *out, char *err, size_t errlen);
 
-/* One row per benchmark, one column per machine (its latest run): the median time per
- * operation in multiples of that machine's floor (names_floor_kind: chan/pingpong by
- * c2c_round_trip_ns, other chan/ and select/ by ring_ns_per_msg, as compare --normalize
- * limit); then the paired ratios goc/go and goc/crossbeam (real_time, all rounds) per
- * machine. */
+/* --- chanbench store machines ----------------------------------------------------------- */
+
+/* A machine and its latest run. */
+struct store_mcol {
+    char *label; /* host, or host/id when two machines share a host name */
+    char *mid, *run, *cpu;
+    double c2c, ring; /* the run's floor, NAN without a limit section */
+};
+
+/* The machines side by side: one column per machine (its latest run, by start date), in host
+ * order; one row per chan/ and select/ benchmark with a floor (names_floor_kind: chan/pingpong
+ * by c2c_round_trip_ns, other chan/ and select/ by ring_ns_per_msg, as compare --normalize
+ * limit); one row per paired ratio goc/go and goc/crossbeam (real_time, all rounds). */
+struct store_machines {
+    struct store_mcol *cols;
+    size_t ncols;
+    char **benches; /* full names, with /impl= */
+    size_t nbenches;
+    size_t nofloor; /* benchmarks left out for want of a floor */
+    double *median; /* nbenches x ncols: median real ns of the run's rows, NAN: no rows */
+    char **pairs;   /* "BENCH goc/go", "BENCH goc/crossbeam" */
+    size_t npairs;
+    double *ratio, *lo, *hi; /* npairs x ncols: the ratio and its 95 % interval, NAN: none */
+};
+
+/* Fill m from one snapshot of the store. 0, or an exit status with err set (2: no runs).
+ * store_machines_free frees m, whatever this returned. */
+int store_machines_load(struct store *s, struct store_machines *m, char *err, size_t errlen);
+void store_machines_free(struct store_machines *m);
+
+/* The machines, then a table of the median time per operation in multiples of each machine's
+ * floor, then a table of the paired ratios. */
+void store_machines_print(const struct store_machines *m, FILE *out);
+
+/* load, print and free, for `chanbench store machines`. */
 int store_machines(struct store *s, FILE *out, char *err, size_t errlen);
+
+/* The data of scripts/machines.gp, malloc'd: a "# counts: BENCHES MACHINES RATIOS" line; block
+ * 0, a line of quoted names ("benchmark", then "LABEL (CPU)" per machine) and a line per
+ * benchmark, its quoted name and each machine's time over its floor ('?' for none); two empty
+ * lines; block 1, a line of names and a line per paired ratio, its quoted name and, per
+ * machine, the ratio and its interval's low and high ('? ? ?' for none). And its subtitle. */
+char *store_machines_data(const struct store_machines *m);
+char *store_machines_subtitle(const struct store_machines *m);
 
 /* For `chanbench run`: import the results file just written into the store at store_path
  * (NULL: store_default_path()), creating the store, and its folder (mkdir -p; not for a URL),
