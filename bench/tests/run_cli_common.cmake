@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Helpers for the cli/run_*.cmake scripts, which include() it (kept out of cli/ so that ctest does
+# Helpers for the cli/*.cmake scripts, which include() it (kept out of cli/ so that ctest does
 # not run it as a test of its own).
 #
 # chanbench_expect(RC <status> [DIR <cwd>] ARGS <args...>): run chanbench, require the exit
@@ -39,6 +39,15 @@ function(require text what)
   string(FIND "${text}" "${what}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "expected \"${what}\" in:\n${text}")
+  endif()
+endfunction()
+
+# one_line(<text>): text is exactly one line (a refusal's error).
+function(one_line text)
+  string(REGEX MATCHALL "\n" lines "${text}")
+  list(LENGTH lines n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "want a one-line error, got:\n${text}")
   endif()
 endfunction()
 

@@ -5,6 +5,7 @@
 # with CHANBENCH, WORK and SOURCE_DIR set; with PG_STATE too (tests/pg_fixture.cmake), the same
 # on stores in databases of the scratch PostgreSQL server, where an empty database stands for
 # a missing store file.
+include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
 set(DATA ${SOURCE_DIR}/bench/tests/data)
 set(REF ${SOURCE_DIR}/results/reference/vm-2vcpu-epyc)
 file(REMOVE_RECURSE ${WORK})
@@ -26,21 +27,6 @@ function(run_store expect_rc)
   endif()
   set(out "${out}" PARENT_SCOPE)
   set(err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(require text what)
-  string(FIND "${text}" "${what}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "expected \"${what}\" in:\n${text}")
-  endif()
-endfunction()
-
-function(one_line text)
-  string(REGEX MATCHALL "\n" lines "${text}")
-  list(LENGTH lines n)
-  if(NOT n EQUAL 1)
-    message(FATAL_ERROR "want a one-line error, got:\n${text}")
-  endif()
 endfunction()
 
 # Nothing to read yet: list refuses, and does not create the store.

@@ -2,6 +2,7 @@
 # `chanbench limit` as a user runs it: the matrix and the floor; --out writes a results file
 # with context.chanbench.limit and limit/ rows; refusals exit 2 with one line. No timing
 # thresholds. Run by ctest with CHANBENCH, WORK and SOURCE_DIR set.
+include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
@@ -13,21 +14,6 @@ function(run_limit expect_rc)
   endif()
   set(out "${out}" PARENT_SCOPE)
   set(err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(require text what)
-  string(FIND "${text}" "${what}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "expected \"${what}\" in:\n${text}")
-  endif()
-endfunction()
-
-function(one_line text)
-  string(REGEX MATCHALL "\n" lines "${text}")
-  list(LENGTH lines n)
-  if(NOT n EQUAL 1)
-    message(FATAL_ERROR "want a one-line error, got:\n${text}")
-  endif()
 endfunction()
 
 run_limit(2 --bogus)
