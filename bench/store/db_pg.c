@@ -213,6 +213,21 @@ pg_catalog(struct db *db, const char *table, int64_t *nobjects, bool *has_table)
 
 /* --- statements ------------------------------------------------------------------------- */
 
+/* A statement's memory (NULL: nothing), its bindings already cleared. */
+static void
+stmt_free(struct pg_stmt *st) {
+    if (st == NULL)
+        return;
+    free(st->blobs);
+    free(st->blob_len);
+    free(st->types);
+    free(st->values);
+    free(st->lens);
+    free(st->formats);
+    free(st->sql);
+    free(st);
+}
+
 static int
 pg_prepare(struct db *db, const char *sql, struct db_stmt **out) {
     struct pg *p = pg_of(db);
@@ -229,14 +244,7 @@ pg_prepare(struct db *db, const char *sql, struct db_stmt **out) {
         ok = st->types != NULL && st->values != NULL && st->lens != NULL && st->formats != NULL;
     }
     if (!ok) {
-        if (st != NULL) {
-            free(st->types);
-            free(st->values);
-            free(st->lens);
-            free(st->formats);
-            free(st->sql);
-        }
-        free(st);
+        stmt_free(st);
         snprintf(p->msg, sizeof p->msg,
                  "out of memory, or a placeholder ?NNN past 32766 in the statement");
         return DB_ERROR;
@@ -342,16 +350,8 @@ pg_clear_bindings(struct db_stmt *s) {
 
 static void
 pg_finalize(struct db_stmt *s) {
-    struct pg_stmt *st = ps_of(s);
     pg_clear_bindings(s);
-    free(st->blobs);
-    free(st->blob_len);
-    free(st->types);
-    free(st->values);
-    free(st->lens);
-    free(st->formats);
-    free(st->sql);
-    free(st);
+    stmt_free(ps_of(s));
 }
 
 static int
