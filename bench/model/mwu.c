@@ -195,3 +195,11 @@ mwu_median_ci(const double *x, size_t n, double conf, double *lo, double *hi) {
     free(s);
     return ok;
 }
+
+bool
+mwu_verdict(const double *a, size_t na, const double *b, size_t nb, double alpha, double *p,
+            bool *few) {
+    *p = mwu_test(a, na, b, nb, NULL);
+    *few = mwu_min_p(na, nb) >= alpha;
+    return !*few && *p < alpha;
+}

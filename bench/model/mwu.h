@@ -25,6 +25,13 @@ double mwu_p_normal(const double *a, size_t na, const double *b, size_t nb);
  * (2 / C(na + nb, na)): when it is not below alpha, no difference can ever be significant. */
 double mwu_min_p(size_t na, size_t nb);
 
+/* The test every command that says "significant" uses (compare, store history and check): *p
+ * is mwu_test's two-sided p of b against a, *few whether the samples are too small for any p to
+ * fall below alpha (mwu_min_p). Returns whether the difference is significant: not few, and p
+ * below alpha. */
+bool mwu_verdict(const double *a, size_t na, const double *b, size_t nb, double alpha, double *p,
+                 bool *few);
+
 /* Distribution-free confidence interval of the median at level conf (e.g. 0.95): the
  * narrowest [x_(k), x_(n+1-k)] of order statistics whose binomial coverage
  * P(k <= B <= n-k), B ~ Binomial(n, 1/2), is at least conf. Returns false (and lo = min,

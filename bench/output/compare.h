@@ -11,7 +11,7 @@
 
 #include "results.h"
 
-#define CMP_ALPHA 0.05 /* significance level of the two-sided test */
+#define CMP_ALPHA 0.05 /* significance level of the two-sided test (mwu_verdict) */
 
 enum cmp_format { FMT_CONSOLE, FMT_MARKDOWN, FMT_CSV };
 

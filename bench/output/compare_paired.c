@@ -170,10 +170,10 @@ compare_paired(FILE *out, const struct result_file *files, size_t nf, enum cmp_f
                 if (f == 0) {
                     fprintf(out, ",,\n");
                 } else {
-                    double p = mwu_test(a->v, a->n, m[f]->v, m[f]->n, NULL);
-                    bool few = mwu_min_p(a->n, m[f]->n) >= CMP_ALPHA;
+                    double p;
+                    bool few, sig = mwu_verdict(a->v, a->n, m[f]->v, m[f]->n, CMP_ALPHA, &p, &few);
                     fprintf(out, "%.6g,%.6g,%s\n", m[f]->ratio / a->ratio, p,
-                            !few && p < CMP_ALPHA ? "true" : "false");
+                            sig ? "true" : "false");
                 }
             }
             free(what);
@@ -192,11 +192,11 @@ compare_paired(FILE *out, const struct result_file *files, size_t nf, enum cmp_f
                 cells[k++] = tx_strdup("-");
                 continue;
             }
-            double p = mwu_test(a->v, a->n, b->v, b->n, NULL);
-            bool few = mwu_min_p(a->n, b->n) >= CMP_ALPHA;
+            double p;
+            bool few, sig = mwu_verdict(a->v, a->n, b->v, b->n, CMP_ALPHA, &p, &few);
             cells[k++] = fmt_entry(b);
-            cells[k++] = !few && p < CMP_ALPHA ? tx_fmt("%.3fx", b->ratio / a->ratio)
-                                               : tx_fmt("%.3fx ~", b->ratio / a->ratio);
+            cells[k++] =
+                sig ? tx_fmt("%.3fx", b->ratio / a->ratio) : tx_fmt("%.3fx ~", b->ratio / a->ratio);
             cells[k++] = tx_fmt("p=%.3f n=%zu+%zu", p, a->n, b->n);
         }
         free(what);

@@ -161,9 +161,7 @@ compare_build(struct compare *cmp) {
                 continue;
             v->valid = true;
             v->ratio = a->med > 0 ? c->med / a->med : NAN;
-            v->p = mwu_test(a->v, a->n, c->v, c->n, NULL);
-            v->few = mwu_min_p(a->n, c->n) >= CMP_ALPHA;
-            v->signif = !v->few && v->p < CMP_ALPHA;
+            v->signif = mwu_verdict(a->v, a->n, c->v, c->n, CMP_ALPHA, &v->p, &v->few);
         }
     }
     return 0;

@@ -1421,17 +1421,6 @@ store_latest_run(struct store *s, char *id, char *err, size_t errlen) {
 
 /* --- the same test as compare's ---------------------------------------------------------- */
 
-/* a against b as compare_build judges a NEW file against its base: the two-sided Mann-Whitney
- * U test of the rows, significant below CMP_ALPHA, unless the samples are too small for any p
- * to get there. */
-static void
-verdict(const double *a, size_t na, const double *b, size_t nb, double *p, bool *few,
-        bool *significant) {
-    *p = mwu_test(a, na, b, nb, NULL);
-    *few = mwu_min_p(na, nb) >= CMP_ALPHA;
-    *significant = !*few && *p < CMP_ALPHA;
-}
-
 /* --- history ---------------------------------------------------------------------------- */
 
 /* Up to max distinct values of column 0 of sql (text parameters ?1 and ?2) joined by ", ", with
@@ -1716,7 +1705,8 @@ store_history(struct store *s, const char *bench, const char *impl, const char *
         if (h->nruns > 1) {
             const struct store_hist_run *prev = &h->runs[h->nruns - 2];
             r->change_pct = prev->median > 0 ? 100.0 * (r->median / prev->median - 1.0) : NAN;
-            verdict(prev->real_ns, prev->n, r->real_ns, r->n, &r->p, &r->few, &r->significant);
+            r->significant =
+                mwu_verdict(prev->real_ns, prev->n, r->real_ns, r->n, CMP_ALPHA, &r->p, &r->few);
         }
     }
     if (rc != DB_DONE)
@@ -1855,8 +1845,9 @@ store_check(const struct result_file *base, const struct result_file *run, doubl
             continue;
         r->common++;
         double p;
-        bool few, significant;
-        verdict(a->real_time, a->nreps, b->real_time, b->nreps, &p, &few, &significant);
+        bool few;
+        bool significant =
+            mwu_verdict(a->real_time, a->nreps, b->real_time, b->nreps, CMP_ALPHA, &p, &few);
         double ma = stats_median(a->real_time, a->nreps);
         double mb = stats_median(b->real_time, b->nreps);
         double change = ma > 0 ? 100.0 * (mb / ma - 1.0) : 0;
