@@ -3,9 +3,9 @@
  * compiler cannot shorten (the Go peer's work()), so that "100 ns of work inside the lock" is
  * the same CPU work for every impl and, unlike a wall-clock spin, is not done for free by a
  * thread that loses its core (oversubscribed runs). Header-only; each including file
- * calibrates its own copy once (work_calibrate, about 40 ms): the best of 25 runs of 2M
- * iterations, as the executors calibrate theirs (lock.go, lock.rs), so that a busy machine
- * does not give one side less work per "1us" than the other. */
+ * calibrates its own copy once (work_calibrate, about 60 ms on the 2-vCPU VM): the best of 25
+ * runs of 2M iterations, as the executors calibrate theirs (lock.go, lock.rs), so that a busy
+ * machine does not give one side less work per "1us" than the other. */
 #ifndef BENCH_SCENARIOS_WORK_H
 #define BENCH_SCENARIOS_WORK_H
 
