@@ -75,6 +75,14 @@ func (L *layoutRun) finish(it item, ta *layoutTally) {
 	ta.seqSum += it.seq
 }
 
+// whole runs every stage of an item and finishes it: one worker of replicated and pool.
+func (L *layoutRun) whole(it item, ta *layoutTally) {
+	for s := 0; s < L.stages; s++ {
+		it = L.stage(it, s)
+	}
+	L.finish(it, ta)
+}
+
 // result checks the tallies (n items, sequence numbers 0..n-1 once each by their sum, nothing
 // bad) and merges the histograms.
 func (L *layoutRun) result(what string, u usage, n int64) runResult {
@@ -165,11 +173,7 @@ func runReplicated(stages int, workNs int64, threads int, n int64) runResult {
 			defer wg.Done()
 			<-start
 			for i := first; i < n; i += int64(threads) {
-				it := item{seq: uint64(i), t0: nowNs(), acc: uint64(i)}
-				for s := 0; s < L.stages; s++ {
-					it = L.stage(it, s)
-				}
-				L.finish(it, ta)
+				L.whole(item{seq: uint64(i), t0: nowNs(), acc: uint64(i)}, ta)
 			}
 		}()
 	}
@@ -201,10 +205,7 @@ func runPool(stages int, workNs int64, threads int, n int64) runResult {
 			defer wg.Done()
 			<-start
 			for it := range ch {
-				for s := 0; s < L.stages; s++ {
-					it = L.stage(it, s)
-				}
-				L.finish(it, ta)
+				L.whole(it, ta)
 			}
 		}()
 	}
