@@ -56,6 +56,17 @@ append_warn(char *buf, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* Rounds in two clusters are a mixture: the median sits wherever this run's mix put it, so it
+ * may not repeat in the next run. */
+static void
+warn_clusters(struct paired_row *row) {
+    if (row->st.bimodal)
+        append_warn(row->warn, sizeof row->warn,
+                    "rounds form two clusters: %.0f%% near %.2f, %.0f%% near %.2f",
+                    (1 - row->st.cluster_share) * 100, row->st.cluster[0],
+                    row->st.cluster_share * 100, row->st.cluster[1]);
+}
+
 static int
 add_paired(struct engine *e, const struct arm *num, const struct arm *den, enum paired_metric m,
            int mode, const double *nv, const double *dv, const int *nmode, const int *dmode,
@@ -100,6 +111,9 @@ add_paired(struct engine *e, const struct arm *num, const struct arm *den, enum 
     if (row->st.outliers > 0)
         append_warn(row->warn, sizeof row->warn, "%zu outlier round%s", row->st.outliers,
                     row->st.outliers == 1 ? "" : "s");
+    /* The overall row of a run with modes says this after the per-mode rows exist. */
+    if (mode >= 0 || e->modes.n < 2)
+        warn_clusters(row);
     return 0;
 }
 
@@ -183,8 +197,11 @@ engine_analyse(struct engine *e) {
             lo = fmin(lo, pm->st.hi);
             hi = fmax(hi, pm->st.lo);
         }
+        /* Clusters that the modes explain are said by "depends on the machine mode". */
         if (hi > lo)
             append_warn(all->warn, sizeof all->warn, "depends on the machine mode");
+        else if (e->modes.n >= 2)
+            warn_clusters(all);
     }
     return rc;
 }

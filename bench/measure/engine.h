@@ -60,7 +60,7 @@ struct paired_row {
     int mode; /* -1: every round ("all"); else a mode index */
     struct paired_stat st;
     double *per_round; /* the ratios, in round order (owned) */
-    char warn[256];    /* stability warnings, "" when none */
+    char warn[384];    /* stability warnings, "" when none */
 };
 
 /* What engine_run tells its recorder (the journal, measure/journal.h) as it happens. */

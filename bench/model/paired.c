@@ -29,6 +29,47 @@ quantile(const double *v, size_t n, double q) {
     return i + 1 < n ? v[i] * (1 - f) + v[i + 1] * f : v[n - 1];
 }
 
+/* The two-cluster test described in paired.h, on sorted log ratios l[0..n-1]. */
+static void
+find_clusters(const double *l, size_t n, struct paired_stat *out) {
+    if (n < PAIRED_CLUSTER_MIN_ROUNDS)
+        return;
+    size_t min = (size_t)ceil(PAIRED_CLUSTER_MIN_SHARE * (double)n);
+    /* Prefix sums of l and l^2: each split's means and variances in O(1). */
+    double sum = 0, sq = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += l[i];
+        sq += l[i] * l[i];
+    }
+    double ls = 0, lq = 0, best = -1, m1 = 0, m2 = 0, v1 = 0, v2 = 0;
+    size_t split = 0;
+    for (size_t k = 1; k < n; k++) {
+        ls += l[k - 1];
+        lq += l[k - 1] * l[k - 1];
+        if (k < min || n - k < min)
+            continue;
+        double a = (double)k, b = (double)(n - k);
+        double ma = ls / a, mb = (sum - ls) / b;
+        double between = a * b * (mb - ma) * (mb - ma);
+        if (between > best) {
+            best = between;
+            split = k;
+            m1 = ma;
+            m2 = mb;
+            v1 = fmax(lq / a - ma * ma, 0);
+            v2 = fmax((sq - lq) / b - mb * mb, 0);
+        }
+    }
+    if (split == 0 || m2 - m1 < log2(PAIRED_CLUSTER_RATIO))
+        return;
+    if (v1 + v2 > 0 && sqrt(2) * (m2 - m1) / sqrt(v1 + v2) < PAIRED_CLUSTER_D)
+        return;
+    out->bimodal = true;
+    out->cluster[0] = exp2(m1);
+    out->cluster[1] = exp2(m2);
+    out->cluster_share = (double)(n - split) / (double)n;
+}
+
 void
 paired_summarize(const double *r, size_t n, struct paired_stat *out) {
     memset(out, 0, sizeof *out);
@@ -54,5 +95,6 @@ paired_summarize(const double *r, size_t n, struct paired_stat *out) {
     out->spread = q3 - q1;
     for (size_t i = 0; i < n; i++)
         out->outliers += l[i] < q1 - 3 * out->spread || l[i] > q3 + 3 * out->spread;
+    find_clusters(l, n, out);
     free(l);
 }

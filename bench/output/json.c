@@ -220,6 +220,13 @@ rounds_context(const struct engine *e, json_t *cb) {
         json_object_set_new(o, "significant", json_boolean(p->st.differs));
         json_object_set_new(o, "rounds", json_integer((json_int_t)p->st.rounds));
         json_object_set_new(o, "outliers", json_integer((json_int_t)p->st.outliers));
+        if (p->st.bimodal) {
+            json_t *cl = json_array();
+            json_array_append_new(cl, jreal(p->st.cluster[0]));
+            json_array_append_new(cl, jreal(p->st.cluster[1]));
+            json_object_set_new(o, "clusters", cl);
+            json_object_set_new(o, "cluster_share", jreal(p->st.cluster_share));
+        }
         json_t *pr = json_array();
         for (size_t k = 0; k < p->st.rounds; k++)
             json_array_append_new(pr, jreal(p->per_round[k]));

@@ -2,7 +2,7 @@
 /* Paired ratios (model/paired.c) on synthetic data: the per-round ratio cancels a machine
  * that changes between rounds; the median and its distribution-free interval (order
  * statistics of the binomial); too few rounds for an interval; an interval that holds 1;
- * rounds kept by a mask; outliers. */
+ * rounds kept by a mask; outliers; two clusters of rounds, and unimodal samples that are not. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -82,11 +82,58 @@ check_outliers(void) {
     CHECK(st.ratio < 1.01); /* the median does not move */
 }
 
+static void
+check_two_clusters(void) {
+    /* A peer that runs a whole chunk fast or slow: 18 rounds near 0.25, 12 near 0.45. */
+    double r[30];
+    for (int i = 0; i < 30; i++)
+        r[i] = (i % 5 < 3 ? 0.25 : 0.45) * (1 + 0.02 * (i % 3 - 1));
+    struct paired_stat st;
+    paired_summarize(r, 30, &st);
+    CHECK(st.bimodal);
+    CHECK_NEAR(st.cluster[0], 0.25, 0.01);
+    CHECK_NEAR(st.cluster[1], 0.45, 0.01);
+    CHECK_NEAR(st.cluster_share, 0.4, 1e-12);
+    /* The same with fewer than 12 rounds is too little to tell. */
+    paired_summarize(r, 10, &st);
+    CHECK(!st.bimodal);
+}
+
+static void
+check_one_cluster(void) {
+    struct paired_stat st;
+    /* Unimodal: logistic quantiles around 1 (a bell with heavier tails than a normal). */
+    double r[40];
+    for (int i = 0; i < 40; i++) {
+        double p = (i + 0.5) / 40;
+        r[i] = exp2(0.05 * log(p / (1 - p)));
+    }
+    paired_summarize(r, 40, &st);
+    CHECK(!st.bimodal);
+    /* Flat: evenly spread from 0.8 to 1.25, a split of which has D of about 3.5. */
+    for (int i = 0; i < 40; i++)
+        r[i] = 0.8 * pow(1.25 / 0.8, i / 39.0);
+    paired_summarize(r, 40, &st);
+    CHECK(!st.bimodal);
+    /* Two tight clusters, but only 1.1x apart: not a difference worth a warning. */
+    for (int i = 0; i < 40; i++)
+        r[i] = (i % 2 ? 1.05 : 0.955) * (1 + 0.001 * (i % 3));
+    paired_summarize(r, 40, &st);
+    CHECK(!st.bimodal);
+    /* A few outlier rounds are outliers, not a cluster (under 20 % of the rounds). */
+    for (int i = 0; i < 40; i++)
+        r[i] = i < 5 ? 3.0 : 1 + 0.001 * (i % 7);
+    paired_summarize(r, 40, &st);
+    CHECK(!st.bimodal);
+}
+
 int
 main(void) {
     check_machine_cancels();
     check_interval();
     check_mask_and_gaps();
     check_outliers();
+    check_two_clusters();
+    check_one_cluster();
     return check_result("paired_test");
 }
