@@ -225,19 +225,18 @@ static void
 mutex_lock_slow(goc_mutex *m) {
     int64_t wait_start = 0;
     bool starving = false, awoke = false;
-    /* The spin uses spin.h's full, fixed budget (GOCI_SPINWAIT_INIT), not the thread's
-     * adaptive one (goci_spinwait_init): a lock holder is running and about to release, so
-     * spinning on it pays even when threads outnumber cores (spinwait yields before it parks).
-     * Measured on the 2-CPU VM with the oversubscribed stress tests, an earlier policy that let
-     * only one thread spin at a time left the mutex hammer unchanged and made rwmutex_stress
-     * about 2.5x slower (more futex parks). */
-    struct goci_spinwait sw = GOCI_SPINWAIT_INIT;
+    /* spin.h's lock spin: fixed, not the thread's adaptive wait budget, since a lock holder is
+     * running and about to release, so spinning on it pays even when threads outnumber cores
+     * (the spin yields before it parks). Measured on the 2-CPU VM with the oversubscribed
+     * stress tests, an earlier policy that let only one thread spin at a time left the mutex
+     * hammer unchanged and made rwmutex_stress about 2.5x slower (more futex parks). */
+    struct goci_lockspin sw = GOCI_LOCKSPIN_INIT;
     /* relaxed: the CAS that takes the lock below is the acquire. */
     uint32_t old = atomic_load_explicit(&m->goc_private_state, memory_order_relaxed);
     for (;;) {
         /* Spin only while the lock is held in normal mode: in starvation mode ownership goes
          * to the queue head, so spinning cannot win. */
-        if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && !goci_spinwait_done(&sw)) {
+        if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && !goci_lockspin_done(&sw)) {
             /* Set the woken bit so unlock does not wake a sleeper while we spin for it.
              * relaxed: a hint, it orders nothing. */
             if (!awoke && !(old & MUTEX_WOKEN) && (old >> MUTEX_WAITER_SHIFT) != 0 &&
@@ -245,7 +244,7 @@ mutex_lock_slow(goc_mutex *m) {
                                                       old | MUTEX_WOKEN, memory_order_relaxed,
                                                       memory_order_relaxed))
                 awoke = true;
-            goci_spinwait_step(&sw);
+            goci_lockspin_step(&sw);
             old = atomic_load_explicit(&m->goc_private_state, memory_order_relaxed);
             continue;
         }
@@ -290,7 +289,7 @@ mutex_lock_slow(goc_mutex *m) {
                 return;
             }
             awoke = true;
-            sw = (struct goci_spinwait)GOCI_SPINWAIT_INIT;
+            sw = (struct goci_lockspin)GOCI_LOCKSPIN_INIT;
         }
         /* A failed CAS reloaded old. */
     }
