@@ -6,6 +6,11 @@
  *       done case, as a worker goroutine does; one operation is a cancel round: the time from
  *       goc_ctx_cancel until the last of the N workers has returned through its done case
  *
+ * impl=pthread is the kernel's floor for waking N blocked threads at once: the workers block
+ * in pthread_cond_wait on one condition variable instead of a select, and the cancel is one
+ * pthread_cond_broadcast (glibc wakes them all with one futex call). No library that parks
+ * threads can wake N of them faster; its rows' impl_note says what it is.
+ *
  * The executors run the same rounds (bench/peers/go/cancel.go, crossbeam/src/cancel.rs): Go
  * cancels a context.WithCancel whose Done channel N goroutines wait on in a select beside their
  * idle channel; crossbeam, which has no context, drops the one Sender of a done channel N
@@ -32,7 +37,15 @@
 
 #define CANCEL_SETTLE_NS 50000 /* 50 us: well past libgoc's spin-then-park window (~10 us) */
 
+/* What a worker blocks in and the coordinator cancels (the impl's ops). */
+enum cancel_kind {
+    CANCEL_GOC,     /* a goc_select over the idle channel and the context's done channel */
+    CANCEL_CONDVAR, /* pthread_cond_wait on done_cv until done_gen reaches the round */
+};
+static const enum cancel_kind kind_goc = CANCEL_GOC, kind_condvar = CANCEL_CONDVAR;
+
 struct cancel_bench {
+    enum cancel_kind kind;
     int workers;
     uint64_t rounds;
     goc_chan *idle; /* nothing is ever sent on it: the worker's work channel */
@@ -42,6 +55,10 @@ struct cancel_bench {
     uint64_t gen; /* round number, 0 before the first */
     bool stop;
     goc_ctx *ctx;
+    /* CANCEL_CONDVAR: the last round cancelled, under done_mu. */
+    pthread_mutex_t done_mu;
+    pthread_cond_t done_cv;
+    uint64_t done_gen;
     /* Per round; reset by the coordinator before it publishes the round. */
     _Alignas(128) atomic_int armed;    /* workers about to block in their select */
     _Alignas(128) atomic_int returned; /* workers back through their done case */
@@ -77,7 +94,14 @@ cancel_coordinator(struct bench_thread *t) {
             sched_yield(); /* workers may outnumber PUs: let them run */
         settle(CANCEL_SETTLE_NS);
         int64_t t0 = bench_now_ns();
-        goc_ctx_cancel(ctx);
+        if (cb->kind == CANCEL_GOC) {
+            goc_ctx_cancel(ctx);
+        } else {
+            pthread_mutex_lock(&cb->done_mu);
+            cb->done_gen = r + 1; /* the round's gen */
+            pthread_cond_broadcast(&cb->done_cv);
+            pthread_mutex_unlock(&cb->done_mu);
+        }
         while (atomic_load_explicit(&cb->returned, memory_order_acquire) < cb->workers)
             sched_yield();
         int64_t d = atomic_load_explicit(&cb->end_ns, memory_order_relaxed) - t0;
@@ -108,11 +132,21 @@ cancel_worker(struct bench_thread *t) {
         goc_ctx *ctx = cb->ctx;
         pthread_mutex_unlock(&cb->mu);
 
-        goc_case cs[2] = {GOC_RECV(cb->idle, &v), GOC_RECV(goc_ctx_done(ctx), NULL)};
-        atomic_fetch_add_explicit(&cb->armed, 1, memory_order_release);
-        int i = goc_select(cs, 2, -1);
-        if (i != 1 || cs[1].ok)
-            atomic_fetch_add_explicit(&cb->wrong, 1, memory_order_relaxed);
+        if (cb->kind == CANCEL_GOC) {
+            goc_case cs[2] = {GOC_RECV(cb->idle, &v), GOC_RECV(goc_ctx_done(ctx), NULL)};
+            atomic_fetch_add_explicit(&cb->armed, 1, memory_order_release);
+            int i = goc_select(cs, 2, -1);
+            if (i != 1 || cs[1].ok)
+                atomic_fetch_add_explicit(&cb->wrong, 1, memory_order_relaxed);
+        } else {
+            pthread_mutex_lock(&cb->done_mu);
+            atomic_fetch_add_explicit(&cb->armed, 1, memory_order_release);
+            while (cb->done_gen < seen)
+                pthread_cond_wait(&cb->done_cv, &cb->done_mu);
+            if (cb->done_gen != seen) /* a later round's cancel: rounds got mixed up */
+                atomic_fetch_add_explicit(&cb->wrong, 1, memory_order_relaxed);
+            pthread_mutex_unlock(&cb->done_mu);
+        }
         /* end_ns becomes the latest return time (a max, since the worker that counts itself
          * last need not be the last to read the clock); published by the release below. */
         long long now = bench_now_ns();
@@ -132,10 +166,13 @@ cancel_run(struct bench_run *r) {
     if (cb == NULL)
         return bench_fail(r, "out of memory");
     memset(cb, 0, sizeof *cb);
+    cb->kind = *(const enum cancel_kind *)r->ops;
     cb->workers = workers;
     cb->rounds = r->iters;
     pthread_mutex_init(&cb->mu, NULL);
     pthread_cond_init(&cb->cv, NULL);
+    pthread_mutex_init(&cb->done_mu, NULL);
+    pthread_cond_init(&cb->done_cv, NULL);
     atomic_init(&cb->armed, 0);
     atomic_init(&cb->returned, 0);
     atomic_init(&cb->end_ns, 0);
@@ -152,7 +189,7 @@ cancel_run(struct bench_run *r) {
         if (wrong != 0)
             rc = bench_fail(r,
                             "%llu of %llu worker wake-ups did not come through a closed "
-                            "done case",
+                            "done case (or, pthread, this round's broadcast)",
                             (unsigned long long)wrong, (unsigned long long)(r->iters * workers));
         else
             bench_set_elapsed_ns(r, cb->total_ns > 0 ? cb->total_ns : 1);
@@ -160,12 +197,17 @@ cancel_run(struct bench_run *r) {
     goc_chan_free(cb->idle);
     pthread_cond_destroy(&cb->cv);
     pthread_mutex_destroy(&cb->mu);
+    pthread_cond_destroy(&cb->done_cv);
+    pthread_mutex_destroy(&cb->done_mu);
     free(cb);
     return rc;
 }
 
 static const struct bench_impl cancel_impls[] = {
-    BENCH_IMPL("goc", NULL),
+    BENCH_IMPL("goc", &kind_goc),
+    BENCH_IMPL_NOTE("pthread", &kind_condvar,
+                    "the kernel's floor: the workers wait on one pthread_cond_t (no select, no "
+                    "idle channel), cancel is one pthread_cond_broadcast"),
     BENCH_EXECUTOR("go"),
     BENCH_EXECUTOR_NOTE("crossbeam",
                         "no context in Rust: cancel is dropping the Sender of a done channel "

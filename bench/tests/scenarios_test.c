@@ -62,6 +62,8 @@ static const struct expect expected[] = {
     {"layout/pool/stages=2/work=100ns/threads=2/impl=naive", {"work_iters", NULL}, true},
     {"cancel/done/workers=1/impl=goc", NONE, true},
     {"cancel/done/workers=4/impl=goc", NONE, true},
+    {"cancel/done/workers=1/impl=pthread", NONE, true},
+    {"cancel/done/workers=4/impl=pthread", NONE, true},
     {"alloc/spsc/size=64/impl=glibc", NONE, false},
     {"alloc/mpmc/prod=2/cons=2/size=64/impl=glibc", NONE, false},
 #if defined(CHANBENCH_HAVE_JEMALLOC)
