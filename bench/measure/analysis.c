@@ -56,6 +56,37 @@ append_warn(char *buf, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* How many CPUs an arm kept busy: the median over its chunks of CPU time over wall time (an
+ * executor's CPU time is its whole process's). 0 when it has no chunk. */
+static double
+arm_busy(const struct arm *a) {
+    double *v = malloc((a->res.nreps ? a->res.nreps : 1) * sizeof *v);
+    if (v == NULL)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < a->res.nreps; i++)
+        if (a->res.reps[i].real_ns > 0 && isfinite(a->res.reps[i].cpu_ns))
+            v[n++] = a->res.reps[i].cpu_ns / a->res.reps[i].real_ns;
+    double b = n > 0 ? stats_median(v, n) : 0;
+    free(v);
+    return b;
+}
+
+/* Two arms that did not run the same way: one kept its threads on about one CPU while the other
+ * kept two or more busy. Go's scheduler does this: a goroutine it wakes runs next on the waker's
+ * thread, so a handoff need not cross cores at all, and the ratio then compares one core's
+ * speed with a core-to-core trip (which the machine's mode decides). */
+static void
+warn_busy(struct paired_row *row, const struct arm *num, const struct arm *den) {
+    double bn = arm_busy(num), bd = arm_busy(den);
+    const struct arm *one = bd < bn ? den : num, *more = bd < bn ? num : den;
+    double lo = fmin(bn, bd), hi = fmax(bn, bd);
+    if (lo > 0 && lo <= 1.25 && hi >= 1.5)
+        append_warn(row->warn, sizeof row->warn,
+                    "%s ran on %.1f CPUs where %s ran on %.1f: its threads shared a core",
+                    one->impl, lo, more->impl, hi);
+}
+
 /* Rounds in two clusters are a mixture: the median sits wherever this run's mix put it, so it
  * may not repeat in the next run. */
 static void
@@ -100,6 +131,7 @@ add_paired(struct engine *e, const struct arm *num, const struct arm *den, enum 
         append_warn(row->warn, sizeof row->warn, "only %zu rounds%s: too few for a 95%% interval",
                     k, mode >= 0 ? " in this mode" : "");
     if (m == PAIRED_REAL && mode < 0) {
+        warn_busy(row, num, den);
         double cn = arm_cv(num), cd = arm_cv(den);
         if (cn > 0.10)
             append_warn(row->warn, sizeof row->warn, "%s varies %.0f%% between rounds", num->impl,

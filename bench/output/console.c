@@ -296,7 +296,8 @@ stability_warnings(FILE *out, const struct engine *e) {
                 size_t n = semi != NULL ? (size_t)(semi - f) : strlen(f);
                 char frag[512];
                 snprintf(frag, sizeof frag, "%.*s", (int)n, f);
-                bool arm = strstr(frag, " varies ") != NULL;
+                /* Said of an arm, or names both: no ratio in front. */
+                bool arm = strstr(frag, " varies ") != NULL || strstr(frag, " CPUs where ") != NULL;
                 add_fragment(line, sizeof line, arm ? "" : ratio, f, n);
                 f += n + (semi != NULL ? 2 : 0);
             }
