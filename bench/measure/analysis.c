@@ -72,10 +72,11 @@ arm_busy(const struct arm *a) {
     return b;
 }
 
-/* Two arms that did not run the same way: one kept its threads on about one CPU while the other
- * kept two or more busy. Go's scheduler does this: a goroutine it wakes runs next on the waker's
- * thread, so a handoff need not cross cores at all, and the ratio then compares one core's
- * speed with a core-to-core trip (which the machine's mode decides). */
+/* Two arms that did not run the same way: one kept about one CPU busy while the other kept two
+ * or more. Its threads took turns: they slept while waiting (the naive channel), or shared one
+ * core. Go's scheduler does the latter: a goroutine it wakes runs next on the waker's thread, so
+ * a handoff need not cross cores at all, and the ratio then compares one core's speed with a
+ * core-to-core trip (which the machine's mode decides). */
 static void
 warn_busy(struct paired_row *row, const struct arm *num, const struct arm *den) {
     double bn = arm_busy(num), bd = arm_busy(den);
@@ -83,8 +84,8 @@ warn_busy(struct paired_row *row, const struct arm *num, const struct arm *den) 
     double lo = fmin(bn, bd), hi = fmax(bn, bd);
     if (lo > 0 && lo <= 1.25 && hi >= 1.5)
         append_warn(row->warn, sizeof row->warn,
-                    "%s ran on %.1f CPUs where %s ran on %.1f: its threads shared a core",
-                    one->impl, lo, more->impl, hi);
+                    "%s kept %.1f CPUs busy where %s kept %.1f: its threads took turns", one->impl,
+                    lo, more->impl, hi);
 }
 
 /* Rounds in two clusters are a mixture: the median sits wherever this run's mix put it, so it
@@ -126,10 +127,11 @@ add_paired(struct engine *e, const struct arm *num, const struct arm *den, enum 
     row->mode = mode;
     row->per_round = r;
     paired_summarize(r, k, &row->st);
-    /* A run of fewer rounds than an interval needs is said once (report_paired), not here. */
-    if (!row->st.ci_ok && e->rounds >= PAIRED_MIN_ROUNDS)
-        append_warn(row->warn, sizeof row->warn, "only %zu rounds%s: too few for a 95%% interval",
-                    k, mode >= 0 ? " in this mode" : "");
+    /* A run of fewer rounds than an interval needs is said once (report_paired), not here; a
+     * mode that held too few rounds shows as `?` in its table, and the results file has ci_ok,
+     * so the warning, which would repeat for every peer, is for the overall row only. */
+    if (!row->st.ci_ok && e->rounds >= PAIRED_MIN_ROUNDS && mode < 0)
+        append_warn(row->warn, sizeof row->warn, "only %zu rounds: too few for a 95%% interval", k);
     if (m == PAIRED_REAL && mode < 0) {
         warn_busy(row, num, den);
         double cn = arm_cv(num), cd = arm_cv(den);

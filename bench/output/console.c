@@ -297,7 +297,8 @@ stability_warnings(FILE *out, const struct engine *e) {
                 char frag[512];
                 snprintf(frag, sizeof frag, "%.*s", (int)n, f);
                 /* Said of an arm, or names both: no ratio in front. */
-                bool arm = strstr(frag, " varies ") != NULL || strstr(frag, " CPUs where ") != NULL;
+                bool arm =
+                    strstr(frag, " varies ") != NULL || strstr(frag, " CPUs busy where ") != NULL;
                 add_fragment(line, sizeof line, arm ? "" : ratio, f, n);
                 f += n + (semi != NULL ? 2 : 0);
             }
