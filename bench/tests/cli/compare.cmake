@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # `chanbench compare` as a user runs it: a table on good files, exit 2 and a one-line error
 # naming the file on bad ones. Run by ctest with CHANBENCH, WORK and SOURCE_DIR set.
+include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
 set(DATA ${SOURCE_DIR}/bench/tests/data)
 
 function(run_compare expect_rc)
@@ -11,13 +12,6 @@ function(run_compare expect_rc)
   endif()
   set(out "${out}" PARENT_SCOPE)
   set(err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(require text what)
-  string(FIND "${text}" "${what}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "expected \"${what}\" in:\n${text}")
-  endif()
 endfunction()
 
 run_compare(0 ${DATA}/alpha-base.json ${DATA}/alpha-new.json)
@@ -40,11 +34,7 @@ require("${err}" "ring_ns_per_msg")
 foreach(bad truncated.json foreign.json missing.json disjoint.json)
   run_compare(2 ${DATA}/alpha-base.json ${DATA}/${bad})
   require("${err}" "${DATA}/${bad}")
-  string(REGEX MATCHALL "\n" lines "${err}")
-  list(LENGTH lines n)
-  if(NOT n EQUAL 1)
-    message(FATAL_ERROR "want a one-line error for ${bad}, got:\n${err}")
-  endif()
+  one_line("${err}")
 endforeach()
 run_compare(2 --normalize limit ${DATA}/alpha-base.json ${DATA}/alpha-nolimit.json)
 require("${err}" "alpha-nolimit.json: no limit section")

@@ -2,17 +2,11 @@
 # `chanbench plot` as a user runs it: PNG and SVG for every chart with gnuplot; the data files,
 # a message naming gnuplot-nox and exit 3 without it. Run by ctest with CHANBENCH, WORK and
 # SOURCE_DIR set.
+include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
 set(DATA ${SOURCE_DIR}/bench/tests/data)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(ENV{CHANBENCH_SCRIPTS} ${SOURCE_DIR}/scripts)
-
-function(require text what)
-  string(FIND "${text}" "${what}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "expected \"${what}\" in:\n${text}")
-  endif()
-endfunction()
 
 find_program(GNUPLOT gnuplot)
 if(GNUPLOT)

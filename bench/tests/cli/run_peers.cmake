@@ -25,14 +25,6 @@ function(peer_expect)
   set(err "${err}" PARENT_SCOPE)
 endfunction()
 
-# The lines of text that contain what: exactly one, else fail.
-function(one_line_with text what)
-  string(REGEX MATCHALL "[^\n]*${what}[^\n]*" lines "${text}")
-  list(LENGTH lines n)
-  if(NOT n EQUAL 1)
-    message(FATAL_ERROR "want one line with '${what}', got ${n} in:\n${text}")
-  endif()
-endfunction()
 
 # The index of the row named name in doc (-1 if none) into var.
 function(row_index doc name var)

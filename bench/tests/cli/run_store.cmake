@@ -24,15 +24,6 @@ function(count_runs db var)
   set(listing "${out}" PARENT_SCOPE)
 endfunction()
 
-# One line on stderr holding what.
-function(one_line_with text what)
-  string(REPLACE ";" "," text "${text}") # a ';' in a line would split it in the list below
-  string(REGEX MATCHALL "[^\n]*${what}[^\n]*\n" lines "${text}")
-  list(LENGTH lines n)
-  if(NOT n EQUAL 1)
-    message(FATAL_ERROR "want one line with \"${what}\" in:\n${text}")
-  endif()
-endfunction()
 
 if(DEFINED PG_STATE)
   include(${SOURCE_DIR}/bench/tests/pg_fixture.cmake)

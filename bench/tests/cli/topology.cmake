@@ -2,6 +2,7 @@
 # `chanbench topology` as a user runs it: the machine, the allowed CPUs and every policy's
 # placement; --json gives the context.chanbench.topology object; bad options exit 2 with one
 # line. Run by ctest with CHANBENCH, WORK and SOURCE_DIR set.
+include(${SOURCE_DIR}/bench/tests/run_cli_common.cmake)
 function(run_topology expect_rc)
   execute_process(COMMAND ${CHANBENCH} topology ${ARGN}
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -10,13 +11,6 @@ function(run_topology expect_rc)
   endif()
   set(out "${out}" PARENT_SCOPE)
   set(err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(require text what)
-  string(FIND "${text}" "${what}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "expected \"${what}\" in:\n${text}")
-  endif()
 endfunction()
 
 run_topology(0)
