@@ -24,18 +24,26 @@ metric_value(const struct rep_result *p, enum paired_metric m) {
     }
 }
 
-/* The coefficient of variation of an arm's chunk times. */
-static double
-arm_cv(const struct arm *a) {
+/* Statistics over an arm's chunks of their wall time (busy false), or of their CPU time over
+ * wall time, the CPUs the chunk kept busy (busy true; an executor's CPU time is its whole
+ * process's). Chunks without a figure are left out; all zeros on none (or out of memory). */
+static struct stats
+arm_stats(const struct arm *a, bool busy) {
+    struct stats s = {0};
     double *v = malloc((a->res.nreps ? a->res.nreps : 1) * sizeof *v);
     if (v == NULL)
-        return 0;
-    for (size_t i = 0; i < a->res.nreps; i++)
-        v[i] = a->res.reps[i].real_ns;
-    struct stats s;
-    stats_compute(v, a->res.nreps, &s);
+        return s;
+    size_t n = 0;
+    for (size_t i = 0; i < a->res.nreps; i++) {
+        const struct rep_result *p = &a->res.reps[i];
+        if (!busy)
+            v[n++] = p->real_ns;
+        else if (p->real_ns > 0 && isfinite(p->cpu_ns))
+            v[n++] = p->cpu_ns / p->real_ns;
+    }
+    stats_compute(v, n, &s);
     free(v);
-    return s.cv;
+    return s;
 }
 
 static void append_warn(char *buf, size_t len, const char *fmt, ...)
@@ -56,22 +64,6 @@ append_warn(char *buf, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
-/* How many CPUs an arm kept busy: the median over its chunks of CPU time over wall time (an
- * executor's CPU time is its whole process's). 0 when it has no chunk. */
-static double
-arm_busy(const struct arm *a) {
-    double *v = malloc((a->res.nreps ? a->res.nreps : 1) * sizeof *v);
-    if (v == NULL)
-        return 0;
-    size_t n = 0;
-    for (size_t i = 0; i < a->res.nreps; i++)
-        if (a->res.reps[i].real_ns > 0 && isfinite(a->res.reps[i].cpu_ns))
-            v[n++] = a->res.reps[i].cpu_ns / a->res.reps[i].real_ns;
-    double b = n > 0 ? stats_median(v, n) : 0;
-    free(v);
-    return b;
-}
-
 /* Two arms that did not run the same way: one kept about one CPU busy while the other kept two
  * or more. Its threads took turns: they slept while waiting (the naive channel), or shared one
  * core. Go's scheduler does the latter: a goroutine it wakes runs next on the waker's thread, so
@@ -79,7 +71,7 @@ arm_busy(const struct arm *a) {
  * core-to-core trip (which the machine's mode decides). */
 static void
 warn_busy(struct paired_row *row, const struct arm *num, const struct arm *den) {
-    double bn = arm_busy(num), bd = arm_busy(den);
+    double bn = arm_stats(num, true).median, bd = arm_stats(den, true).median;
     const struct arm *one = bd < bn ? den : num, *more = bd < bn ? num : den;
     double lo = fmin(bn, bd), hi = fmax(bn, bd);
     if (lo > 0 && lo <= 1.25 && hi >= 1.5)
@@ -134,7 +126,7 @@ add_paired(struct engine *e, const struct arm *num, const struct arm *den, enum 
         append_warn(row->warn, sizeof row->warn, "only %zu rounds: too few for a 95%% interval", k);
     if (m == PAIRED_REAL && mode < 0) {
         warn_busy(row, num, den);
-        double cn = arm_cv(num), cd = arm_cv(den);
+        double cn = arm_stats(num, false).cv, cd = arm_stats(den, false).cv;
         if (cn > 0.10)
             append_warn(row->warn, sizeof row->warn, "%s varies %.0f%% between rounds", num->impl,
                         cn * 100);
