@@ -55,10 +55,11 @@ goci_spin_pause(void) {
  * GOCI_WAIT_YIELDS times, then park. Not the wait above, which looks after every pause: there
  * the waiter reads a line the partner writes once, but a lock's holder writes the lock word at
  * every lock and unlock, and each look pulls that line away so the holder's next atomic waits
- * for it to come back. Measured on the 2-vCPU VM (~430 ns mode, three runs of each), two
- * threads taking a lock with nothing between: a look after every pause read 1.06-1.34x
- * pthread_mutex and 1.8-2.4x Go's sync.Mutex; looks spaced out, 0.69-0.97x and 1.3-1.6x; a
- * holder that keeps the lock 1 us read the same either way. */
+ * for it to come back. Measured on the 2-vCPU VM (paired ratios over 10 interleaved rounds,
+ * runs mostly in the 390-445 ns mode), two threads taking a lock with nothing between: a look
+ * after every pause read 1.06-1.34x pthread_mutex and 1.8-2.4x Go's sync.Mutex (six runs);
+ * these values, 0.69-0.87x and 1.30-1.46x (three runs); a holder that keeps the lock 1 us read
+ * the same either way. */
 #define GOCI_LOCK_SPIN_PAUSES 512
 #define GOCI_LOCK_SPIN_CAP 64
 
