@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "run.h"
 
-#define CHANBENCH_VERSION "0.1.0"
+#define CHANBENCH_VERSION "0.2.0"
 
 struct command {
     const char *name;

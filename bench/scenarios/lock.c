@@ -46,12 +46,15 @@
 
 /* ---- goc behind struct lock_ops --------------------------------------------------------- */
 
+/* Room for either goc lock, rounded up to LOCK_ALIGN (aligned_alloc wants a multiple). */
+#define GOC_LOCK_SIZE ((sizeof(goc_rwmutex) + LOCK_ALIGN - 1) / LOCK_ALIGN * LOCK_ALIGN)
+
 static void *
 goc_lock_make(void) {
     /* goc_mutex and goc_rwmutex are ready when zero-filled, as in Go. */
-    void *p = aligned_alloc(LOCK_ALIGN, LOCK_ALIGN);
+    void *p = aligned_alloc(LOCK_ALIGN, GOC_LOCK_SIZE);
     if (p != NULL)
-        memset(p, 0, LOCK_ALIGN);
+        memset(p, 0, GOC_LOCK_SIZE);
     return p;
 }
 
@@ -90,7 +93,7 @@ goc_rw_runlock_op(void *l) {
     goc_rwmutex_runlock(l);
 }
 
-_Static_assert(sizeof(goc_rwmutex) <= LOCK_ALIGN, "goc_rwmutex fits the allocation");
+_Static_assert(sizeof(goc_mutex) <= GOC_LOCK_SIZE, "goc_mutex fits the allocation");
 
 static const struct lock_ops goc_mutex_ops = {
     .make = goc_lock_make,

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* goc_mutex: Go's sync.Mutex (sync/mutex.go, Go 1.19) with its normal and starvation modes, on
- * a FIFO wait queue of futex-parked threads (Go's sema.go semaphore table). The rwmutex's
- * semaphores are the simpler ones of internal/sema.h. */
+ * a FIFO wait queue of futex-parked threads (Go's sema.go semaphore table). */
 #include <goc/sync.h>
 
 #include <stdbool.h>

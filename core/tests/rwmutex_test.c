@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for goc_rwmutex: zero value, readers sharing, writer exclusion, writer
- * preference shown with an ordering log, readers queued during a write entering together, and
- * a small hammer. The oversubscribed hammer is in stress/rwmutex_stress.c; unlocking what is
- * not locked (misuse: an abort with assertions) is in misuse_test.c. */
+ * preference shown with an ordering log, readers queued during a write entering together,
+ * read locks released on another CPU or by another thread, and a small hammer. The
+ * oversubscribed hammer is in stress/rwmutex_stress.c; unlocking what is not locked (misuse:
+ * an abort with assertions) is in misuse_test.c. */
+#define _GNU_SOURCE /* pthread_setaffinity_np, CPU_SET */
 #include "testutil.h"
+
+#include <sched.h>
 
 #define MS ((int64_t)1000 * 1000)
 
-/* White-box: rwmutex.c subtracts 2^30 from the reader count while a writer waits or holds. */
-#define MAX_READERS (1 << 30)
-#define READERS(rw) atomic_load_explicit(&(rw)->goc_private_readers, memory_order_relaxed)
+/* White-box (testutil.h): the read locks counted, the writer bit, the readers queued. */
+#define IDLE(rw) (test_rw_counted(rw) == 0 && !test_rw_writer(rw) && test_rw_queued(rw) == 0)
 
 static void
 test_zero_value(void) {
@@ -21,13 +24,15 @@ test_zero_value(void) {
         goc_rwmutex *rw = rws[i];
         goc_rwmutex_rlock(rw);
         goc_rwmutex_rlock(rw); /* two read locks at once, no writer waiting */
-        CHECK_EQ(READERS(rw), 2);
+        CHECK_EQ(test_rw_counted(rw), 2);
+        CHECK(!test_rw_writer(rw));
         CHECK_STATUS(goc_rwmutex_runlock(rw), GOC_OK);
         CHECK_STATUS(goc_rwmutex_runlock(rw), GOC_OK);
         goc_rwmutex_lock(rw);
-        CHECK_EQ(READERS(rw), -MAX_READERS);
+        CHECK(test_rw_writer(rw));
+        CHECK_EQ(test_rw_counted(rw), 0);
         CHECK_STATUS(goc_rwmutex_unlock(rw), GOC_OK);
-        CHECK_EQ(READERS(rw), 0);
+        CHECK(IDLE(rw));
     }
     goc_rwmutex_rlock(NULL);
     CHECK_STATUS(goc_rwmutex_runlock(NULL), GOC_EINVAL);
@@ -96,7 +101,7 @@ test_readers_share(void) {
     for (int i = 0; i < 3; i++)
         test_join(t[i]);
     CHECK_EQ(o.nlog, 3);
-    CHECK_EQ(READERS(&o.rw), 0);
+    CHECK(IDLE(&o.rw));
 }
 
 /* A writer waits for a reader to leave, and readers wait for a writer. */
@@ -116,7 +121,7 @@ test_writer_excludes(void) {
 
     goc_rwmutex_lock(&o.rw);
     pthread_t r = test_spawn(reader_thread, &o);
-    TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 1); /* it arrived and must queue */
+    TEST_WAIT_UNTIL(test_rw_queued(&o.rw) == 1); /* it arrived and queued */
     test_sleep_ns(20 * MS);
     CHECK_EQ(order_len(&o), 1);
     CHECK_STATUS(goc_rwmutex_unlock(&o.rw), GOC_OK);
@@ -135,12 +140,13 @@ test_writer_preference(void) {
     o.want_together = 1;
     goc_rwmutex_rlock(&o.rw);
     pthread_t w = test_spawn(writer_thread, &o);
-    /* W has announced itself: the reader count carries its bias. */
-    TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 1);
+    /* W has announced itself. */
+    TEST_WAIT_UNTIL(test_rw_writer(&o.rw));
     pthread_t r2 = test_spawn(reader_thread, &o);
-    /* R2 has arrived (counted), so the lock has decided: it must queue behind W. */
-    TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 2);
-    test_sleep_ns(20 * MS); /* time for a wrongly admitted R2 to log */
+    /* R2 has arrived and queued behind W. */
+    TEST_WAIT_UNTIL(test_rw_queued(&o.rw) == 1);
+    CHECK_EQ(test_rw_counted(&o.rw), 2); /* main's read lock and R2's */
+    test_sleep_ns(20 * MS);              /* time for a wrongly admitted R2 to log */
     CHECK_EQ(order_len(&o), 0);
     order_log(&o, 'M');
     CHECK_STATUS(goc_rwmutex_runlock(&o.rw), GOC_OK);
@@ -150,7 +156,7 @@ test_writer_preference(void) {
     CHECK_EQ(o.log[0], 'M');
     CHECK_EQ(o.log[1], 'W');
     CHECK_EQ(o.log[2], 'R');
-    CHECK_EQ(READERS(&o.rw), 0);
+    CHECK(IDLE(&o.rw));
 }
 
 /* Readers that queued during a write all enter together when it ends (one unlock releases
@@ -164,13 +170,13 @@ test_queued_readers_enter_together(void) {
     pthread_t t[4];
     for (int i = 0; i < 4; i++)
         t[i] = test_spawn(reader_thread, &o);
-    TEST_WAIT_UNTIL(READERS(&o.rw) == -MAX_READERS + 4);
+    TEST_WAIT_UNTIL(test_rw_queued(&o.rw) == 4);
     CHECK_EQ(order_len(&o), 0);
     CHECK_STATUS(goc_rwmutex_unlock(&o.rw), GOC_OK);
     for (int i = 0; i < 4; i++)
         test_join(t[i]);
     CHECK_EQ(o.nlog, 4);
-    CHECK_EQ(READERS(&o.rw), 0);
+    CHECK(IDLE(&o.rw));
 }
 
 /* Hammer: 2 writers keep a == b (plain fields) and count writes, 2 readers check a == b and
@@ -225,7 +231,93 @@ test_hammer(void) {
         test_join(t[i]);
     CHECK_EQ(h.a, 2 * h.iters);
     CHECK_EQ(h.b, 2 * h.iters);
-    CHECK_EQ(READERS(&h.rw), 0);
+    CHECK(IDLE(&h.rw));
+}
+
+/* Run the calling thread on cpu only (-1: on every CPU in all). */
+static void
+pin_to(int cpu, const cpu_set_t *all) {
+    cpu_set_t set;
+    if (cpu < 0) {
+        set = *all;
+    } else {
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+    }
+    CHECK_EQ(pthread_setaffinity_np(pthread_self(), sizeof set, &set), 0);
+}
+
+struct elsewhere {
+    goc_rwmutex rw;
+    atomic_int written;
+};
+
+static void *
+elsewhere_writer(void *arg) {
+    struct elsewhere *e = arg;
+    goc_rwmutex_lock(&e->rw);
+    atomic_store(&e->written, 1);
+    CHECK_STATUS(goc_rwmutex_unlock(&e->rw), GOC_OK);
+    return NULL;
+}
+
+static void *
+elsewhere_release(void *arg) {
+    struct elsewhere *e = arg;
+    CHECK_STATUS(goc_rwmutex_runlock(&e->rw), GOC_OK);
+    return NULL;
+}
+
+/* Read locks released on another CPU, or by another thread, than the one that took them: the
+ * reader slots (one per CPU, rwmutex.c) then disagree, one high and one negative. runlock must
+ * not take that for misuse, and a writer must wait for such a reader and then get in. */
+static void
+test_release_elsewhere(void) {
+    static struct elsewhere e;
+    memset(&e, 0, sizeof e);
+    /* Two CPUs we may run on whose slots differ. */
+    cpu_set_t all;
+    CHECK_EQ(sched_getaffinity(0, sizeof all, &all), 0);
+    int c0 = -1, c1 = -1;
+    for (int c = 0; c < CPU_SETSIZE && c1 < 0; c++) {
+        if (!CPU_ISSET(c, &all))
+            continue;
+        if (c0 < 0)
+            c0 = c;
+        else if (c % GOC_RWMUTEX_SLOTS != c0 % GOC_RWMUTEX_SLOTS)
+            c1 = c;
+    }
+    if (c1 >= 0) {
+        pin_to(c0, &all);
+        for (int i = 0; i < 3; i++)
+            goc_rwmutex_rlock(&e.rw);
+        pin_to(c1, &all);
+        for (int i = 0; i < 3; i++)
+            CHECK_STATUS(goc_rwmutex_runlock(&e.rw), GOC_OK);
+        CHECK(IDLE(&e.rw));
+
+        /* A writer waits for a read lock taken on c0 until it is released on c1. */
+        pin_to(c0, &all);
+        goc_rwmutex_rlock(&e.rw);
+        pthread_t w = test_spawn(elsewhere_writer, &e);
+        TEST_WAIT_UNTIL(test_rw_writer(&e.rw));
+        test_sleep_ns(20 * MS); /* time for a wrongly admitted writer to write */
+        CHECK_EQ(atomic_load(&e.written), 0);
+        pin_to(c1, &all);
+        CHECK_STATUS(goc_rwmutex_runlock(&e.rw), GOC_OK);
+        test_join(w);
+        CHECK_EQ(atomic_load(&e.written), 1);
+        pin_to(-1, &all);
+    } else {
+        printf("rwmutex_test: one reader slot among the CPUs allowed; no release on another CPU\n");
+    }
+    /* Released by another thread. */
+    goc_rwmutex_rlock(&e.rw);
+    test_join(test_spawn(elsewhere_release, &e));
+    CHECK(IDLE(&e.rw));
+    goc_rwmutex_lock(&e.rw);
+    CHECK_STATUS(goc_rwmutex_unlock(&e.rw), GOC_OK);
+    CHECK(IDLE(&e.rw));
 }
 
 int
@@ -235,6 +327,7 @@ main(void) {
     test_writer_excludes();
     test_writer_preference();
     test_queued_readers_enter_together();
+    test_release_elsewhere();
     test_hammer();
     return check_result("rwmutex_test");
 }

@@ -86,4 +86,24 @@ void test_wait_flag(atomic_int *flag);
 /* Give up the CPU once (sched_yield). */
 void test_yield(void);
 
+/* White-box views of a goc_rwmutex (rwmutex.c's fields): the read locks counted in its slots
+ * (readers inside plus readers queued behind a writer), whether a writer holds the lock or
+ * waits for it, and how many readers are queued behind that writer. Read field by field: for
+ * waiting until a state shows, or checking a lock no thread is changing. */
+static inline long
+test_rw_counted(goc_rwmutex *rw) {
+    uint32_t sum = 0; /* modulo 2^32, as rwmutex.c sums them */
+    for (int i = 0; i < GOC_RWMUTEX_SLOTS; i++)
+        sum += (uint32_t)atomic_load(&rw->goc_private_slot[i].goc_private_n);
+    return (int32_t)sum;
+}
+static inline bool
+test_rw_writer(goc_rwmutex *rw) {
+    return atomic_load(&rw->goc_private_state) >> 31;
+}
+static inline long
+test_rw_queued(goc_rwmutex *rw) {
+    return atomic_load(&rw->goc_private_state) & 0xffff;
+}
+
 #endif

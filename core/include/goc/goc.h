@@ -10,7 +10,7 @@
 #include <goc/context.h>
 
 #define GOC_VERSION_MAJOR 0
-#define GOC_VERSION_MINOR 1
+#define GOC_VERSION_MINOR 2
 #define GOC_VERSION_PATCH 0
 
 #endif

@@ -42,15 +42,27 @@ int goc_mutex_trylock(goc_mutex *m);
 /* A reader/writer lock, Go's sync.RWMutex: any number of readers, or one writer. A writer that
  * is waiting stops new readers (they queue behind it), so writers never starve; readers that
  * arrived during a write all enter when it ends. Not recursive for readers either: a reader
- * that takes rlock again while a writer waits deadlocks, as in Go. At most 2^30 - 1 readers
- * at once and 65535 threads blocked at once. The fields are private. */
+ * that takes rlock again while a writer waits deadlocks, as in Go. At most 2^31 - 1 readers
+ * at once and 65535 threads blocked at once. The fields are private.
+ *
+ * Unlike Go's (24 bytes), it is 64 + 64 x GOC_RWMUTEX_SLOTS bytes: readers count themselves
+ * in one of GOC_RWMUTEX_SLOTS counters, each on its own cache line with its own copy of the
+ * writer flag, chosen by the CPU they run on, so readers on different cores do not pass one
+ * line back and forth and never touch the line writers use; a writer flags and sums them.
+ * GOC_RWMUTEX_SLOTS is fixed when libgoc is built: it is part of the ABI. */
+#define GOC_RWMUTEX_SLOTS 4
+
 typedef struct goc_rwmutex {
-    goc_mutex goc_private_w;                 /* serialises writers */
-    _Atomic int32_t goc_private_readers;     /* readers in or queued, minus 2^30 while a writer
-                                                holds or waits for the lock */
-    _Atomic int32_t goc_private_departing;   /* readers a waiting writer still waits for */
-    _Atomic uint32_t goc_private_writer_sem; /* futex semaphore the writer sleeps on */
-    _Atomic uint32_t goc_private_reader_sem; /* futex semaphore blocked readers sleep on */
+    goc_mutex goc_private_w;            /* serialises writers */
+    _Atomic uint32_t goc_private_state; /* writer bit, sleepers bit, generation, queued readers */
+    _Atomic uint32_t goc_private_wseq;  /* futex word a waiting writer sleeps on */
+    unsigned char goc_private_pad[64 - 16];
+    struct {
+        /* read locks taken minus released here (low 32 bits), and a change count (high 32) */
+        _Atomic uint64_t goc_private_n;
+        _Atomic uint32_t goc_private_writer; /* a writer holds the lock or waits for it */
+        unsigned char goc_private_pad[64 - 12];
+    } goc_private_slot[GOC_RWMUTEX_SLOTS];
 } goc_rwmutex;
 
 #define GOC_RWMUTEX_INIT                                                                           \

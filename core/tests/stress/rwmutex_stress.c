@@ -82,7 +82,8 @@ main(void) {
         test_join(t[i]);
     CHECK_EQ(s.a, s.nwriters * s.writes_each);
     CHECK_EQ(s.b, s.nwriters * s.writes_each);
-    CHECK_EQ(atomic_load(&s.rw.goc_private_readers), 0);
+    CHECK_EQ(test_rw_counted(&s.rw), 0);
+    CHECK(!test_rw_writer(&s.rw));
     printf("rwmutex_stress: %d readers, %d writers x %ld writes; %ld reads, up to %d readers "
            "inside at once\n",
            nreaders, s.nwriters, s.writes_each, atomic_load(&s.reads),
