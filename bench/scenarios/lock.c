@@ -46,7 +46,8 @@
 
 /* ---- goc behind struct lock_ops --------------------------------------------------------- */
 
-/* Room for either goc lock, rounded up to LOCK_ALIGN (aligned_alloc wants a multiple). */
+/* Room for either goc lock (a goc_rwmutex holds a goc_mutex, so it is the larger), rounded up
+ * to LOCK_ALIGN (aligned_alloc wants a multiple). */
 #define GOC_LOCK_SIZE ((sizeof(goc_rwmutex) + LOCK_ALIGN - 1) / LOCK_ALIGN * LOCK_ALIGN)
 
 static void *
@@ -92,8 +93,6 @@ static void
 goc_rw_runlock_op(void *l) {
     goc_rwmutex_runlock(l);
 }
-
-_Static_assert(sizeof(goc_mutex) <= GOC_LOCK_SIZE, "goc_mutex fits the allocation");
 
 static const struct lock_ops goc_mutex_ops = {
     .make = goc_lock_make,

@@ -60,11 +60,11 @@ my_slot(void) {
     return cpu < 0 ? 0 : (unsigned)cpu % GOC_RWMUTEX_SLOTS;
 }
 
-/* Slots are summed modulo 2^32, their low halves as unsigned: a slot that only ever gains
- * (read locks taken on one CPU, released on another) wraps after 2^31, but the sum, the
- * number of read locks held, does not. */
-
-/* The sum of the slots, read one at a time, after the queued count: an upper bound on the
+/* Slots are summed here and in slots_snapshot modulo 2^32, their low halves as unsigned: a
+ * slot that only ever gains (read locks taken on one CPU, released on another) wraps after
+ * 2^31, but the sum, the number of read locks held, does not.
+ *
+ * The sum of the slots, read one at a time, after the queued count: an upper bound on the
  * readers inside at the end of the pass, once the slots are flagged. A reader admitted before
  * the flags has its increment in some slot, which the pass sees; its decrement may be missed,
  * which only over-counts. A reader that queued is subtracted only if its queueing was seen,
